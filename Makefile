@@ -1,0 +1,30 @@
+# Two commands on a fresh machine (Python 3.11 on PATH is all it needs):
+#   make run    set everything up, then run the pipeline on generated sample data
+#   make test   set everything up, then run the test suite
+# uv is installed into .tools/ (never system-wide) and installs the locked environment in .venv/.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup run test bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+setup: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+run: setup
+	$(UV) run --frozen --no-sync lc-pipeline run
+
+test: setup
+	$(UV) run --frozen --no-sync pytest tests
+
+bench: setup
+	$(UV) run --frozen --no-sync pytest bench
+
+clean:
+	rm -rf output .pytest_cache dbt/target dbt/logs

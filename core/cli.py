@@ -1,0 +1,100 @@
+"""``lc-pipeline``: generate sample data and run the pipeline with any of the four implementations.
+
+Implementations are imported only when chosen, so ``--impl scripts`` never pays for importing
+Dagster, Airflow or Prefect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.errors import PipelineInputError
+from core.export import QualityCheckFailed
+from core.generate import generate
+from core.run import RunSummary
+
+# name -> module with ``run(input_dir, output_dir) -> RunSummary``; None marks one not built yet.
+IMPLEMENTATIONS: dict[str, str | None] = {
+    "scripts": "impl_scripts.pipeline",
+    "dagster": None,
+    "airflow": None,
+    "prefect": None,
+}
+DEFAULT_IMPLEMENTATION = "scripts"
+DEFAULT_OUTPUT = Path("output")
+SAMPLE_CUSTOMERS = 10_000
+SAMPLE_SEED = 42
+
+
+def _runner(name: str) -> Callable[[Path, Path], RunSummary]:
+    module = IMPLEMENTATIONS[name]
+    if module is None:
+        raise PipelineInputError(
+            f"--impl {name}: this implementation is not built yet; available: "
+            + ", ".join(impl for impl, mod in IMPLEMENTATIONS.items() if mod)
+        )
+    return importlib.import_module(module).run
+
+
+def _generate(args: argparse.Namespace) -> int:
+    data = generate(args.out, args.customers, seed=args.seed, dirty_rate=args.dirty_rate)
+    print(f"wrote {data.customer_rows:,} customers to {data.customers_path}")
+    print(f"wrote {data.account_rows:,} accounts to {data.accounts_path}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    output_dir: Path = args.output
+    input_dir: Path | None = args.input
+    if input_dir is None:
+        input_dir = output_dir / "sample_input"
+        generate(input_dir, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+        print(f"no --input given: generated {SAMPLE_CUSTOMERS:,} sample customers in {input_dir}")
+    started = time.perf_counter()
+    summary = _runner(args.impl)(input_dir, output_dir)
+    print("\n".join(summary.lines()))
+    print(f"  wall time: {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lc-pipeline",
+        description="The LendingClub pipeline, orchestrated by Dagster, Airflow, Prefect or plain scripts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write messy customers.csv and accounts.csv")
+    gen.add_argument("--customers", type=int, required=True, help="number of customers")
+    gen.add_argument("--seed", type=int, default=SAMPLE_SEED, help="random seed (default %(default)s)")
+    gen.add_argument("--dirty-rate", type=float, default=0.03, help="share of rows that break a rule")
+    gen.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
+    gen.set_defaults(handler=_generate)
+
+    run = commands.add_parser("run", help="run the pipeline once")
+    run.add_argument("--impl", choices=list(IMPLEMENTATIONS), default=DEFAULT_IMPLEMENTATION,
+                     help="which implementation runs it (default %(default)s)")
+    run.add_argument("--input", type=Path, help="folder with customers.csv and accounts.csv "
+                     "(default: a generated sample)")
+    run.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
+                     help="folder for the warehouse and output files (default %(default)s)")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (PipelineInputError, QualityCheckFailed, ValueError) as error:
+        print(f"lc-pipeline: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

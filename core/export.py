@@ -1,0 +1,145 @@
+"""Write the run's output files and quality report from the warehouse tables.
+
+Every file is written under a temporary name and renamed into place, so a failure never leaves a
+file that looks complete. Rows are ordered by each table's key so that the same inputs give
+byte-identical files whichever implementation ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from core.layout import (
+    ACCOUNT_REASONS,
+    ACCOUNTS,
+    CUSTOMER_REASONS,
+    CUSTOMERS,
+    OUTPUT_TABLES,
+    QUALITY_REPORT,
+    RAW_SCHEMA,
+    OutputTable,
+)
+
+_COPY_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet"}
+
+
+def _replace_atomically(temporary: Path, final: Path) -> None:
+    os.replace(temporary, final)
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir: Path) -> list[Path]:
+    """Write one warehouse table to its files (CSV and/or Parquet), ordered by its key."""
+    written = []
+    for fmt in table.formats:
+        final = output_dir / f"{table.table}.{fmt}"
+        temporary = final.with_name(f".{final.name}.partial")
+        con.execute(
+            f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) "
+            f"TO '{_sql_string(temporary)}' ({_COPY_OPTIONS[fmt]})"
+        )
+        _replace_atomically(temporary, final)
+        written.append(final)
+    return written
+
+
+def _sql_string(path: Path) -> str:
+    """A path as a SQL string literal body; COPY TO takes no bound parameter for its target."""
+    return str(path).replace("'", "''")
+
+
+def export_outputs(con: duckdb.DuckDBPyConnection, output_dir: Path) -> list[Path]:
+    """Write every output table's files; returns their paths."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return [path for table in OUTPUT_TABLES for path in export_table(con, table, output_dir)]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    return con.execute(sql).fetchall()[0][0]
+
+
+def _file_counts(con, raw_table: str, clean_table: str, quarantine: str, reasons: tuple[str, ...]) -> dict:
+    by_reason = dict(con.execute(f"SELECT reason, count(*) FROM {quarantine} GROUP BY reason").fetchall())
+    return {
+        "rows_read": _scalar(con, f"SELECT count(*) FROM {RAW_SCHEMA}.{raw_table}"),
+        "clean": _scalar(con, f"SELECT count(*) FROM {clean_table}"),
+        "quarantined": sum(by_reason.values()),
+        "quarantined_by_reason": {reason: by_reason.get(reason, 0) for reason in reasons},
+    }
+
+
+# Each check is a query returning one boolean (true = passed) and a detail, computed from the tables.
+QUALITY_CHECKS: dict[str, str] = {
+    "customers_reconcile": """
+        SELECT r = c + q, format('{} read = {} clean + {} quarantined', r, c, q) FROM (SELECT
+          (SELECT count(*) FROM raw.customers) r, (SELECT count(*) FROM int_customers_clean) c,
+          (SELECT count(*) FROM customers_quarantine) q)""",
+    "accounts_reconcile": """
+        SELECT r = c + q, format('{} read = {} clean + {} quarantined', r, c, q) FROM (SELECT
+          (SELECT count(*) FROM raw.accounts) r, (SELECT count(*) FROM int_accounts_clean) c,
+          (SELECT count(*) FROM accounts_quarantine) q)""",
+    "customer_ids_unique": """
+        SELECT count(*) = count(DISTINCT customer_id), format('{} rows, {} ids', count(*),
+          count(DISTINCT customer_id)) FROM customer_profile""",
+    "account_ids_unique": """
+        SELECT count(*) = count(DISTINCT account_id), format('{} rows, {} ids', count(*),
+          count(DISTINCT account_id)) FROM int_accounts_clean""",
+    "savings_balances_reconcile": """
+        SELECT a = s AND s = p, format('clean savings {} = account_summary {} = customer_profile {}',
+          a, s, p) FROM (SELECT
+          (SELECT coalesce(sum(balance), 0) FROM int_accounts_clean WHERE account_type = 'savings') a,
+          (SELECT coalesce(sum(balance), 0) FROM account_summary) s,
+          (SELECT coalesce(sum(savings_balance), 0) FROM customer_profile) p)""",
+    "total_balances_reconcile": """
+        SELECT a = p, format('clean accounts {} = customer_profile {}', a, p) FROM (SELECT
+          (SELECT coalesce(sum(balance), 0) FROM int_accounts_clean) a,
+          (SELECT coalesce(sum(total_balance), 0) FROM customer_profile) p)""",
+    "interest_reconciles": """
+        SELECT s = p, format('account_summary {} = customer_profile {}', s, p) FROM (SELECT
+          (SELECT coalesce(sum(annual_interest), 0) FROM account_summary) s,
+          (SELECT coalesce(sum(annual_interest), 0) FROM customer_profile) p)""",
+}
+
+
+def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Per input file: rows read, clean, quarantined by reason; and the result of every check."""
+    checks = []
+    for name, sql in QUALITY_CHECKS.items():
+        passed, detail = con.execute(sql).fetchall()[0]
+        checks.append({"name": name, "passed": bool(passed), "detail": detail})
+    return {
+        "files": {
+            CUSTOMERS.name: _file_counts(
+                con, CUSTOMERS.raw_table, "int_customers_clean", "customers_quarantine", CUSTOMER_REASONS
+            ),
+            ACCOUNTS.name: _file_counts(
+                con, ACCOUNTS.raw_table, "int_accounts_clean", "accounts_quarantine", ACCOUNT_REASONS
+            ),
+        },
+        "outputs": {
+            table.table: _scalar(con, f"SELECT count(*) FROM {table.table}") for table in OUTPUT_TABLES
+        },
+        "checks": checks,
+        "all_checks_passed": all(check["passed"] for check in checks),
+    }
+
+
+class QualityCheckFailed(Exception):
+    """A reconciliation check failed: the outputs were written, but they cannot be trusted."""
+
+
+def write_quality_report(con: duckdb.DuckDBPyConnection, output_dir: Path) -> dict[str, Any]:
+    """Write ``quality_report.json``; raise :class:`QualityCheckFailed` afterwards if any check failed."""
+    report = quality_report(con)
+    final = output_dir / QUALITY_REPORT
+    temporary = final.with_name(f".{final.name}.partial")
+    temporary.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    _replace_atomically(temporary, final)
+    failed = [check["name"] for check in report["checks"] if not check["passed"]]
+    if failed:
+        raise QualityCheckFailed(f"{final}: data-quality checks failed: {', '.join(failed)}")
+    return report

@@ -1,0 +1,345 @@
+"""Load the input CSVs into raw DuckDB tables: text unchanged, every record kept, nothing half-written.
+
+Each raw table holds every data record of its file, in file order, as text exactly as written:
+``source_row`` (the 1-based record number among the data rows), ``source_file``, ``field_count``
+(how many fields the record had: the dbt staging models quarantine a record whose count differs
+from the header's as ``malformed_row``), the required columns under their snake_case names, then
+any extra columns of the file. A field that a short record lacks is NULL.
+
+Why two readers: DuckDB's CSV reader is fast and streams from disk, so it does the bulk. In strict
+mode it rejects ragged records into a rejects table, but it numbers them by physical line, it skips
+blank lines, and after an unterminated quote it can drop the rest of the file without a word. So the
+fast path is trusted only when the file's shape proves it exact (every physical line after the
+header is one record); any other file is read again by Python's ``csv`` module, which is exact
+(record numbers, quoted newlines, blank lines) but slower. Both paths give the same table.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from core.errors import PipelineInputError
+from core.layout import FIELD_COUNT, HEADER_FIELD_COUNT, RAW_SCHEMA, SOURCE_FILE, SOURCE_ROW, InputFile
+
+# Python's csv module refuses fields over 128 KiB by default; a long field is data, not an error.
+csv.field_size_limit(sys.maxsize)
+
+_WHITESPACE = " \t\r\n"
+_BATCH_ROWS = 100_000
+_RAGGED = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A file's header row, matched against the required columns of its :class:`InputFile`."""
+
+    path: Path
+    fields: list[str]
+    positions: dict[str, int]  # snake_case column -> position in the record
+    extras: dict[str, int]  # raw-table name of an extra column -> position
+    physical_lines: int  # lines the header record spans (a quoted header may span more than one)
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Every raw-table column of the file, required ones first, with its position."""
+        return {**self.positions, **self.extras}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one ingestion wrote, for logs and orchestrator metadata (never the rows themselves)."""
+
+    file: str
+    table: str
+    rows: int
+    malformed_rows: int
+    columns: list[str]
+    reader: str  # "duckdb" or "python": which path produced the table
+
+
+def _normalise_header(name: str) -> str:
+    stripped = name.strip(_WHITESPACE).replace(" ", "").replace("_", "")
+    return stripped.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _first_bad_utf8_line(path: Path) -> int:
+    """The 1-based physical line holding the first byte sequence that is not UTF-8."""
+    decoder_state = b""
+    with path.open("rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            try:
+                (decoder_state + line).decode("utf-8")
+                decoder_state = b""
+            except UnicodeDecodeError:
+                return line_number
+    return 1
+
+
+def _unicode_error(path: Path) -> PipelineInputError:
+    line = _first_bad_utf8_line(path)
+    return PipelineInputError(f"{path}: line {line}: the file is not valid UTF-8")
+
+
+def _require_readable(path: Path) -> None:
+    if not path.exists():
+        raise PipelineInputError(f"{path}: input file not found")
+    if not path.is_file():
+        raise PipelineInputError(f"{path}: input path is not a file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise PipelineInputError(f"{path}: cannot read the input file ({error.strerror})") from error
+
+
+def _raw_column_name(header: str, taken: set[str]) -> str:
+    base = header.strip(_WHITESPACE) or "column"
+    name, suffix = base, 2
+    while name.lower() in taken:
+        name, suffix = f"{base}_{suffix}", suffix + 1
+    taken.add(name.lower())
+    return name
+
+
+def read_header(path: Path, spec: InputFile) -> Header:
+    """Read and match the header row; stop with a message naming the file and the column if it is wrong."""
+    _require_readable(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            fields = next(reader, None)
+            header_lines = reader.line_num
+    except UnicodeDecodeError as error:
+        raise _unicode_error(path) from error
+    except csv.Error as error:
+        raise PipelineInputError(f"{path}: line 1: the header row is not valid CSV ({error})") from error
+    if not fields:
+        raise PipelineInputError(f"{path}: the file has no header row")
+
+    normalised = [_normalise_header(field) for field in fields]
+    positions: dict[str, int] = {}
+    for column, spelling in spec.columns.items():
+        matches = [i for i, name in enumerate(normalised) if name == _normalise_header(spelling)]
+        if not matches:
+            raise PipelineInputError(f"{path}: missing required column {spelling}")
+        if len(matches) > 1:
+            found = ", ".join(repr(fields[i]) for i in matches)
+            raise PipelineInputError(
+                f"{path}: required column {spelling} is matched by {len(matches)} headers ({found})"
+            )
+        positions[column] = matches[0]
+
+    taken = {*positions, SOURCE_ROW, SOURCE_FILE, FIELD_COUNT, HEADER_FIELD_COUNT}
+    extras = {
+        _raw_column_name(field, taken): i
+        for i, field in enumerate(fields)
+        if i not in positions.values()
+    }
+    return Header(path, fields, positions, extras, header_lines)
+
+
+def check_inputs(input_dir: Path, specs: tuple[InputFile, ...]) -> dict[str, Header]:
+    """Check every input file before anything is written, so a bad one leaves the warehouse untouched."""
+    return {spec.name: read_header(input_dir / spec.name, spec) for spec in specs}
+
+
+def _count_physical_lines(path: Path) -> int:
+    lines, last_byte = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last_byte = chunk[-1:]
+    return lines + (0 if last_byte == b"\n" else 1)
+
+
+def _arrow_schema(header: Header) -> pa.Schema:
+    return pa.schema(
+        [(SOURCE_ROW, pa.int64()), (SOURCE_FILE, pa.string()), (FIELD_COUNT, pa.int32()), (HEADER_FIELD_COUNT, pa.int32())]
+        + [(name, pa.string()) for name in header.columns]
+    )
+
+
+def _records_to_batch(header: Header, records: list[tuple[int, list[str]]]) -> pa.RecordBatch:
+    """Place each record's fields under the raw-table columns by position; absent fields are NULL."""
+    columns: list[list] = [
+        [number for number, _ in records],
+        [header.path.name] * len(records),
+        [len(fields) for _, fields in records],
+        [len(header.fields)] * len(records),
+    ]
+    for position in header.columns.values():
+        columns.append([fields[position] if position < len(fields) else None for _, fields in records])
+    return pa.RecordBatch.from_arrays(
+        [pa.array(values, type=field.type) for values, field in zip(columns, _arrow_schema(header))],
+        schema=_arrow_schema(header),
+    )
+
+
+def _python_records(header: Header) -> Iterator[list[tuple[int, list[str]]]]:
+    """Yield the data records in batches with their record numbers, or stop at the first broken one."""
+    path = header.path
+    record_number = 0
+    batch: list[tuple[int, list[str]]] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            next(reader, None)
+            try:
+                for fields in reader:
+                    if not fields:  # a completely empty line is not a record
+                        continue
+                    record_number += 1
+                    batch.append((record_number, fields))
+                    if len(batch) >= _BATCH_ROWS:
+                        yield batch
+                        batch = []
+            except csv.Error as error:
+                raise PipelineInputError(
+                    f"{path}: row {record_number + 1} (line {reader.line_num}): "
+                    f"quoting breaks RFC 4180 ({error})"
+                ) from error
+    except UnicodeDecodeError as error:
+        raise _unicode_error(path) from error
+    yield batch
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, table: str, header: Header) -> None:
+    columns = ", ".join(
+        f"{_quote_identifier(name)} VARCHAR" for name in header.columns
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {table} ({SOURCE_ROW} BIGINT, {SOURCE_FILE} VARCHAR, "
+        f"{FIELD_COUNT} INTEGER, {HEADER_FIELD_COUNT} INTEGER, {columns})"
+    )
+
+
+def _load_with_python(con: duckdb.DuckDBPyConnection, table: str, header: Header) -> None:
+    _create_empty(con, table, header)
+    for records in _python_records(header):
+        if records:
+            batch = _records_to_batch(header, records)  # noqa: F841 - read by DuckDB's replacement scan
+            con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+
+
+class _NotExact(Exception):
+    """The fast path cannot prove its result exact for this file; the Python reader takes over."""
+
+
+def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header) -> None:
+    """Strict DuckDB read; ragged records come back from the rejects table, renumbered by record."""
+    width = len(header.fields)
+    read_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    accepted = f"{table}__accepted"
+    rejects_scan, rejects = "lc_rejects_scan", "lc_rejects_errors"
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE {accepted} AS
+            SELECT * FROM read_csv(
+                $path, columns = {read_columns}, header = true, auto_detect = false,
+                delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                nullstr = '\x00', parallel = false, ignore_errors = true, store_rejects = true,
+                rejects_scan = '{rejects_scan}', rejects_table = '{rejects}', max_line_size = 100000000
+            )
+            """,
+            {"path": str(header.path)},
+        )
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+        raise _NotExact(str(error)) from error
+
+    error_types = dict(
+        con.execute(f"SELECT error_type, min(line) FROM {rejects} GROUP BY error_type").fetchall()
+    )
+    if "INVALID ENCODING" in error_types:
+        line = min(_first_bad_utf8_line(header.path), error_types["INVALID ENCODING"])
+        raise PipelineInputError(f"{header.path}: line {line}: the file is not valid UTF-8")
+    if set(error_types) - set(_RAGGED):
+        raise _NotExact(f"rejects of types {sorted(error_types)}")
+
+    ragged_lines = con.execute(
+        f"SELECT line, any_value(csv_line) FROM {rejects} GROUP BY line ORDER BY line"
+    ).fetchall()
+    accepted_rows = con.execute(f"SELECT count(*) FROM {accepted}").fetchall()[0][0]
+    multiline = " OR ".join(
+        f"contains(c{i}, chr(10)) OR contains(c{i}, chr(13))" for i in range(width)
+    )
+    has_multiline = con.execute(f"SELECT count(*) FROM {accepted} WHERE {multiline}").fetchall()[0][0]
+    records = accepted_rows + len(ragged_lines)
+    if has_multiline or records + header.physical_lines != _count_physical_lines(header.path):
+        raise _NotExact("records span lines, blank lines, or records went missing")
+
+    # Every line after the header is exactly one record, so a line number gives the record number.
+    ragged: list[tuple[int, list[str]]] = []
+    for line, text in ragged_lines:
+        fields = next(csv.reader([text.strip("\r\n")], strict=True), [])
+        ragged.append((line - header.physical_lines, fields))
+
+    # The k-th accepted row is record k + j, where j counts the ragged records before it; the i-th
+    # ragged record, numbered r, has r - i accepted rows before it.
+    shifts = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
+        {
+            "accepted_before": [number - i for i, (number, _) in enumerate(ragged, start=1)],
+            "ragged_so_far": list(range(1, len(ragged) + 1)),
+        },
+        schema=pa.schema([("accepted_before", pa.int64()), ("ragged_so_far", pa.int64())]),
+    )
+    named = ", ".join(
+        f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items()
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {table} AS
+        WITH numbered AS (SELECT rowid + 1 AS ordinal, * FROM {accepted}),
+        shift AS (SELECT accepted_before, max(ragged_so_far) AS ragged_so_far FROM shifts GROUP BY 1)
+        SELECT ordinal + coalesce(shift.ragged_so_far, 0) AS {SOURCE_ROW}, $file AS {SOURCE_FILE},
+               {width}::INTEGER AS {FIELD_COUNT},
+               {width}::INTEGER AS {HEADER_FIELD_COUNT}, {named}
+        FROM numbered ASOF LEFT JOIN shift ON numbered.ordinal > shift.accepted_before
+        """,
+        {"file": header.path.name},
+    )
+    if ragged:
+        batch = _records_to_batch(header, ragged)  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+    con.execute(f"DROP TABLE {accepted}")
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile) -> LoadResult:
+    """Load one checked file into ``raw.<table>``, replacing the old table only once the new one is whole."""
+    final = f"{RAW_SCHEMA}.{spec.raw_table}"
+    loading = f"{RAW_SCHEMA}.{spec.raw_table}__loading"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    reader = "duckdb"
+    try:
+        try:
+            _load_with_duckdb(con, loading, header)
+        except _NotExact:
+            reader = "python"
+            _load_with_python(con, loading, header)
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {loading}")
+        raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {loading}__accepted")
+        for temp in ("lc_rejects_errors", "lc_rejects_scan"):
+            con.execute(f"DROP TABLE IF EXISTS {temp}")
+
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"DROP TABLE IF EXISTS {final}")
+    con.execute(f"ALTER TABLE {loading} RENAME TO {spec.raw_table}")
+    con.execute("COMMIT")
+    rows, malformed = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {FIELD_COUNT} <> {HEADER_FIELD_COUNT}) FROM {final}"
+    ).fetchall()[0]
+    return LoadResult(header.path.name, final, rows, malformed, list(header.columns), reader)

@@ -1,0 +1,27 @@
+"""Where a run keeps its warehouse, and how every step opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from core.layout import WAREHOUSE_FILE
+
+
+def warehouse_path(output_dir: Path) -> Path:
+    """The DuckDB file of a run: it lives beside the run's output files."""
+    return output_dir / WAREHOUSE_FILE
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing. DuckDB allows one writer per file: a second one gets a clear error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        raise RuntimeError(
+            f"{path}: the warehouse is in use by another run (DuckDB allows one writer): {error}"
+        ) from error
+    con.execute("SET enable_progress_bar = false")
+    return con
