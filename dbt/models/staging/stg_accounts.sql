@@ -30,6 +30,7 @@ typed as (
     select
         *,
         {{ ascii_upper('account_id_text') }} as account_id,
+        not is_malformed and account_id_text <> '' as has_id,
         {{ positive_integer_or_null('customer_id_text') }} as customer_id,
         case
             when {{ matches_fully('balance_text', '[+-]?[0-9]{1,15}(\\.[0-9]{1,2})?') }}
@@ -43,10 +44,10 @@ ranked as (
 
     select
         *,
-        -- Rule 3: the first record with an id (after rules 1-2) keeps it.
+        -- Rule 3: among records that passed rules 1-2, the first with an id keeps it.
         case
-            when not is_malformed and account_id_text <> ''
-            then row_number() over (partition by account_id order by source_row)
+            when has_id
+            then row_number() over (partition by has_id, account_id order by source_row)
         end as id_occurrence
     from typed
 

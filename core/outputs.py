@@ -1,0 +1,41 @@
+"""Read a run's output files back as rows of Python values, for comparing runs and checking rules.
+
+Parquet files carry their types (DECIMAL, BIGINT, BOOLEAN); the quarantine CSVs are text but for
+``source_row``. Business columns only: audit columns (names starting with ``_``) are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from core.layout import OUTPUT_TABLES
+
+
+def _business(names: list[str]) -> list[str]:
+    return [name for name in names if not name.startswith("_")]
+
+
+def read_rows(output_dir: Path, table: str, fmt: str | None = None) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one output table, from its Parquet file where it has one."""
+    formats = next(t.formats for t in OUTPUT_TABLES if t.table == table)
+    fmt = fmt or ("parquet" if "parquet" in formats else "csv")
+    path = output_dir / f"{table}.{fmt}"
+    if fmt == "parquet":
+        data = pq.read_table(path)
+        columns = _business(data.column_names)
+        return columns, list(zip(*(data.column(c).to_pylist() for c in columns)))
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        keep = [i for i, name in enumerate(header) if not name.startswith("_")]
+        rows = [tuple(int(row[i]) if header[i] == "source_row" else row[i] for i in keep) for row in reader]
+    return [header[i] for i in keep], rows
+
+
+def parquet_schema(output_dir: Path, table: str) -> dict[str, str]:
+    """Column name -> Arrow type name of a Parquet output (business columns only)."""
+    schema = pq.read_schema(output_dir / f"{table}.parquet")
+    return {field.name: str(field.type) for field in schema if not field.name.startswith("_")}

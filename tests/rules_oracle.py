@@ -1,0 +1,139 @@
+"""An independent, deliberately naive reading of ``shared/PIPELINE.md`` in plain Python.
+
+It shares no code with ``core`` or the dbt project: it parses the CSVs with the ``csv`` module, applies
+each rule in the order the rules page lists them, and computes interest with ``decimal``. Tests compare
+the pipeline's output files with what this oracle expects, row for row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+WHITESPACE = " \t\r\n"
+POSITIVE_INTEGER = re.compile(r"[0-9]{1,18}")
+BALANCE = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,2})?")
+TRUE_WORDS = {"yes", "y", "true", "1"}
+BOOLEAN_WORDS = TRUE_WORDS | {"no", "n", "false", "0"}
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _records(path: Path, required: list[str]) -> list[tuple[int, list[str], int]]:
+    """(source_row, required raw values, field count) per data record; the header's width last."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle) if row]
+    header, data = rows[0], rows[1:]
+    norm = [h.strip(WHITESPACE).replace(" ", "").replace("_", "").lower() for h in header]
+    positions = [norm.index(name.replace("_", "")) for name in required]
+    out = []
+    for number, fields in enumerate(data, start=1):
+        values = [fields[p] if p < len(fields) else "" for p in positions]
+        out.append((number, values, len(fields) - len(header)))
+    return out
+
+
+def _positive_int(text: str) -> int | None:
+    if POSITIVE_INTEGER.fullmatch(text) and int(text) > 0:
+        return int(text)
+    return None
+
+
+def expected_outputs(input_dir: Path) -> dict[str, list[tuple]]:
+    """Every output table as a list of tuples of Python values, in the column order of the rules page."""
+    customers_q, customers = [], {}
+    seen_ids: set[int] = set()
+    for row, raw, width_diff in _records(input_dir / "customers.csv", ["customer_id", "name", "has_loan"]):
+        cid_text, name, loan = (v.strip(WHITESPACE) for v in raw)
+        cid = _positive_int(cid_text)
+        reason = None
+        if width_diff != 0:
+            reason = "malformed_row"
+        elif cid_text == "":
+            reason = "missing_customer_id"
+        elif cid is None:
+            reason = "invalid_customer_id"
+        elif cid in seen_ids:
+            reason = "duplicate_customer_id"
+        if cid is not None and width_diff == 0:
+            seen_ids.add(cid)
+        if reason is None and name == "":
+            reason = "missing_name"
+        if reason is None and loan.translate(ASCII_LOWER) not in BOOLEAN_WORDS:
+            reason = "invalid_has_loan"
+        if reason:
+            customers_q.append((row, reason, *raw))
+        else:
+            customers[cid] = (" ".join(re.split(r"[ \t\r\n]+", name)), loan.translate(ASCII_LOWER) in TRUE_WORDS)
+
+    accounts_q, accounts = [], []
+    seen_accounts: set[str] = set()
+    for row, raw, width_diff in _records(
+        input_dir / "accounts.csv", ["account_id", "customer_id", "balance", "account_type"]
+    ):
+        aid, cid_text, bal_text, kind = (v.strip(WHITESPACE) for v in raw)
+        aid = aid.translate(ASCII_UPPER)
+        kind = kind.translate(ASCII_LOWER)
+        cid = _positive_int(cid_text)
+        reason = None
+        if width_diff != 0:
+            reason = "malformed_row"
+        elif aid == "":
+            reason = "missing_account_id"
+        elif aid in seen_accounts:
+            reason = "duplicate_account_id"
+        if width_diff == 0 and aid != "":
+            seen_accounts.add(aid)
+        if reason is None:
+            if cid is None:
+                reason = "invalid_customer_id"
+            elif cid not in customers:
+                reason = "unknown_customer"
+            elif bal_text == "":
+                reason = "missing_balance"
+            elif not BALANCE.fullmatch(bal_text):
+                reason = "invalid_balance"
+            elif Decimal(bal_text) < 0:
+                reason = "negative_balance"
+            elif kind not in ("savings", "checking"):
+                reason = "invalid_account_type"
+        if reason:
+            accounts_q.append((row, reason, *raw))
+        else:
+            accounts.append((aid, cid, Decimal(bal_text).quantize(Decimal("0.01")), kind))
+
+    summary = []
+    for aid, cid, balance, kind in accounts:
+        if kind != "savings":
+            continue
+        name, loan = customers[cid]
+        base = Decimal("0.0100") if balance < 10000 else Decimal("0.0150") if balance < 20000 else Decimal("0.0200")
+        rate = base + (Decimal("0.0050") if loan else Decimal("0"))
+        interest = (balance * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # balance >= 0
+        summary.append((aid, cid, name, loan, balance, rate, interest, balance + interest))
+
+    profile = []
+    counts: Counter = Counter()
+    totals: dict[tuple, Decimal] = {}
+    for aid, cid, balance, kind in accounts:
+        counts[(cid, kind)] += 1
+        totals[(cid, "total")] = totals.get((cid, "total"), Decimal("0.00")) + balance
+        if kind == "savings":
+            totals[(cid, "savings")] = totals.get((cid, "savings"), Decimal("0.00")) + balance
+    for row in summary:
+        totals[(row[1], "interest")] = totals.get((row[1], "interest"), Decimal("0.00")) + row[6]
+    for cid, (name, loan) in customers.items():
+        profile.append((
+            cid, name, loan, counts[(cid, "savings")], counts[(cid, "checking")],
+            totals.get((cid, "total"), Decimal("0.00")), totals.get((cid, "savings"), Decimal("0.00")),
+            totals.get((cid, "interest"), Decimal("0.00")),
+        ))
+    return {
+        "account_summary": summary,
+        "customer_profile": profile,
+        "customers_quarantine": customers_q,
+        "accounts_quarantine": accounts_q,
+    }
