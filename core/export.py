@@ -28,10 +28,6 @@ from core.layout import (
 _COPY_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet"}
 
 
-def _replace_atomically(temporary: Path, final: Path) -> None:
-    os.replace(temporary, final)
-
-
 def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir: Path) -> list[Path]:
     """Write one warehouse table to its files (CSV and/or Parquet), ordered by its key."""
     written = []
@@ -42,7 +38,7 @@ def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir:
             f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) "
             f"TO '{_sql_string(temporary)}' ({_COPY_OPTIONS[fmt]})"
         )
-        _replace_atomically(temporary, final)
+        os.replace(temporary, final)
         written.append(final)
     return written
 
@@ -138,7 +134,7 @@ def write_quality_report(con: duckdb.DuckDBPyConnection, output_dir: Path) -> di
     final = output_dir / QUALITY_REPORT
     temporary = final.with_name(f".{final.name}.partial")
     temporary.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    _replace_atomically(temporary, final)
+    os.replace(temporary, final)
     failed = [check["name"] for check in report["checks"] if not check["passed"]]
     if failed:
         raise QualityCheckFailed(f"{final}: data-quality checks failed: {', '.join(failed)}")

@@ -17,7 +17,9 @@ header is one record); any other file is read again by Python's ``csv`` module, 
 from __future__ import annotations
 
 import csv
+import logging
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ import pyarrow as pa
 
 from core.errors import PipelineInputError
 from core.layout import FIELD_COUNT, HEADER_FIELD_COUNT, RAW_SCHEMA, SOURCE_FILE, SOURCE_ROW, InputFile
+
+log = logging.getLogger(__name__)
 
 # Python's csv module refuses fields over 128 KiB by default; a long field is data, not an error.
 csv.field_size_limit(sys.maxsize)
@@ -320,6 +324,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile)
     final = f"{RAW_SCHEMA}.{spec.raw_table}"
     loading = f"{RAW_SCHEMA}.{spec.raw_table}__loading"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    started = time.perf_counter()
     reader = "duckdb"
     try:
         try:
@@ -342,4 +347,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile)
     rows, malformed = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {FIELD_COUNT} <> {HEADER_FIELD_COUNT}) FROM {final}"
     ).fetchall()[0]
+    log.info(
+        "loaded %s into %s: %s records (%s malformed) with the %s reader in %.1f s",
+        header.path.name, final, f"{rows:,}", f"{malformed:,}", reader, time.perf_counter() - started,
+    )
     return LoadResult(header.path.name, final, rows, malformed, list(header.columns), reader)
