@@ -101,6 +101,13 @@ QUALITY_CHECKS: dict[str, str] = {
 }
 
 
+# The tables the checks above read: the quality report's inputs in the lineage graph.
+QUALITY_REPORT_TABLES: tuple[str, ...] = (
+    "raw.customers", "raw.accounts", "int_customers_clean", "int_accounts_clean",
+    "customers_quarantine", "accounts_quarantine", "account_summary", "customer_profile",
+)
+
+
 def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Per input file: rows read, clean, quarantined by reason; and the result of every check."""
     checks = []

@@ -1,0 +1,286 @@
+"""Write ``bench/results/``: report.md (ADR claims beside measured figures), results.json, charts.
+
+Verdicts are computed here from the figures by the rules in :data:`CLAIMS`, never typed in, so a
+reviewer who reruns the harness gets the verdicts their own figures support.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bench.measure import machine_info, tool_versions
+from bench.store import Store
+
+SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the ADR's comparison table, and the rule that judges it from the figures."""
+
+    feature: str
+    dagster_says: str
+    airflow_says: str
+    judge: Callable[[Store], Verdict]
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _lineage_figure(store: Store, implementation: str, key: str) -> float | None:
+    entry = store.lineage.get(implementation)
+    return None if not entry else entry[key]
+
+
+def _judge_mental_model(store: Store) -> Verdict:
+    dagster, airflow = (_lineage_figure(store, i, "node_coverage") for i in ("dagster", "airflow"))
+    evidence = (f"data products the tool records as first-class objects (share of the true graph's "
+                f"{store.lineage.get('_truth', {}).get('nodes', '?')} nodes): Dagster {_pct(dagster)}, "
+                f"Airflow {_pct(airflow)}")
+    if dagster is None or airflow is None:
+        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
+    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+
+
+def _judge_dbt(store: Store) -> Verdict:
+    dagster, airflow = (store.lineage.get(i, {}).get("dbt_models_mapped") for i in ("dagster", "airflow"))
+    total = store.lineage.get("_truth", {}).get("dbt_models")
+    evidence = f"dbt models that became tool objects without per-model code: Dagster {dagster}/{total}, Airflow {airflow}/{total}"
+    if dagster is None or airflow is None:
+        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
+    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+
+
+def _judge_lineage(store: Store) -> Verdict:
+    dagster, airflow = (_lineage_figure(store, i, "edge_coverage") for i in ("dagster", "airflow"))
+    evidence = f"true lineage edges known to the tool after a run: Dagster {_pct(dagster)}, Airflow {_pct(airflow)}"
+    if dagster is None or airflow is None:
+        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
+    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+
+
+def _judge_types(store: Store) -> Verdict:
+    typing = store.code_size.get("_typing", {})
+    dagster, airflow = typing.get("dagster"), typing.get("airflow")
+    evidence = (f"annotated parameters and returns of the framework APIs each implementation imports: "
+                f"Dagster {_pct(dagster)}, Airflow {_pct(airflow)}")
+    if dagster is None or airflow is None:
+        return Verdict(NOT_MEASURABLE, evidence)
+    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+
+
+def _not_measurable(why: str) -> Callable[[Store], Verdict]:
+    return lambda store: Verdict(NOT_MEASURABLE, why)
+
+
+def _judge_learning_curve(store: Store) -> Verdict:
+    apis = {i: len(store.code_size[i]["framework_apis"]) for i in ("dagster", "airflow") if i in store.code_size}
+    lines = {i: store.code_size[i]["code_lines"] for i in ("dagster", "airflow") if i in store.code_size}
+    return Verdict(NOT_MEASURABLE, f"no measure of learning here; proxies: distinct framework APIs used {apis}, "
+                                   f"orchestration code lines {lines}")
+
+
+CLAIMS: list[Claim] = [
+    Claim("Mental Model", "Assets (data products)", "Tasks (operations)", _judge_mental_model),
+    Claim("DBT Integration", "Native `@dbt_assets`", "Via operators", _judge_dbt),
+    Claim("Local Development", "`dagster dev`", "Complex setup",
+          _not_measurable("needs the UIs started and driven in a browser (issue 8)")),
+    Claim("Type Safety", "Full type hints", "Limited", _judge_types),
+    Claim("Data Lineage", "Built-in, automatic", "Manual configuration", _judge_lineage),
+    Claim("Learning Curve", "Moderate", "Steep", _judge_learning_curve),
+    Claim("Community", "Growing", "Large",
+          _not_measurable("needs download or contributor statistics; this machine reaches no such source")),
+]
+
+
+def _runtime_rows(store: Store, size: int) -> list[str]:
+    rows = ["| implementation | wall time, median (min–max) | pipeline time in-process | start-up (imports) | "
+            "overhead vs scripts (wall) | peak memory |", "|---|---|---|---|---|---|"]
+    for implementation in store.config.implementations:
+        summary = store.runtime_summary(implementation, size)
+        if summary is None:
+            why = store.failures.get(implementation, "did not run")
+            rows.append(f"| {implementation} | **failed or not run**: {why} | | | | |")
+            continue
+        wall, pipe, imp = summary["wall_seconds"], summary["pipeline_seconds"], summary["import_seconds"]
+        overhead = store.overhead(implementation, size)
+        over = "baseline" if implementation == "scripts" else (
+            f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
+        rows.append(
+            f"| {implementation} | {wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, "
+            f"{summary['rounds']} rounds) | {pipe['median']:.1f} s | {imp['median']:.1f} s | {over} | "
+            f"{summary['peak_rss_mib']:.0f} MiB |"
+        )
+    return rows
+
+
+def _charts(store: Store, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    size = store.config.customers
+    names = [i for i in store.config.implementations if store.runtime_summary(i, size)]
+    if names:
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        walls = [store.runtime_summary(i, size)["wall_seconds"]["median"] for i in names]
+        pipes = [store.runtime_summary(i, size)["pipeline_seconds"]["median"] for i in names]
+        ax.bar([x - 0.2 for x in range(len(names))], walls, width=0.4, label="end-to-end (new process)")
+        ax.bar([x + 0.2 for x in range(len(names))], pipes, width=0.4, label="pipeline in-process")
+        ax.set_xticks(range(len(names)), names)
+        ax.set_ylabel("seconds (median)")
+        ax.set_title(f"Runtime at {size:,} customers")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "runtime.png", dpi=110)
+        plt.close(fig)
+        made.append("runtime.png")
+    sizes = sorted({s for (_, s) in store.runs})
+    if len(sizes) > 1:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+        for implementation in store.config.implementations:
+            points = [(s, store.runtime_summary(implementation, s)) for s in sizes]
+            points = [(s, m) for s, m in points if m]
+            if points:
+                left.plot([s for s, _ in points], [m["wall_seconds"]["median"] for _, m in points], "o-", label=implementation)
+                right.plot([s for s, _ in points], [m["peak_rss_mib"] for _, m in points], "o-", label=implementation)
+        for ax, label in ((left, "wall time, s"), (right, "peak memory, MiB")):
+            ax.set_xscale("log")
+            ax.set_xlabel("customers")
+            ax.set_ylabel(label)
+            ax.legend()
+        fig.suptitle("Scaling with data size")
+        fig.tight_layout()
+        fig.savefig(out / "scaling.png", dpi=110)
+        plt.close(fig)
+        made.append("scaling.png")
+    covered = [i for i in store.config.implementations if i in store.lineage]
+    if covered:
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        ax.bar([x - 0.2 for x in range(len(covered))], [store.lineage[i]["node_coverage"] for i in covered], width=0.4, label="nodes")
+        ax.bar([x + 0.2 for x in range(len(covered))], [store.lineage[i]["edge_coverage"] for i in covered], width=0.4, label="edges")
+        ax.set_xticks(range(len(covered)), covered)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("share of the true lineage graph")
+        ax.set_title("Lineage the tool knows after a run")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "lineage.png", dpi=110)
+        plt.close(fig)
+        made.append("lineage.png")
+    return made
+
+
+def _sections(store: Store, charts: list[str]) -> list[str]:
+    cfg = store.config
+    lines = [
+        "# ADR 001 re-checked: measured evidence",
+        "",
+        f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine_info()['cpus']} CPUs; data set: "
+        f"{cfg.customers:,} generated customers, seed {cfg.seed}; {cfg.rounds} timed round(s) per implementation"
+        + (" (quick mode)" if cfg.quick else "") + ". Every figure below comes from this run; raw figures, "
+        "tool versions and machine details are in `results.json`.",
+        "",
+        "## The ADR's comparison table, with evidence",
+        "",
+        "| Feature | ADR: Dagster | ADR: Airflow | Measured here | Verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for claim in CLAIMS:
+        verdict = claim.judge(store)
+        lines.append(f"| {claim.feature} | {claim.dagster_says} | {claim.airflow_says} | {verdict.evidence} | **{verdict.verdict}** |")
+    lines += ["", f"## Runtime and memory at {cfg.customers:,} customers", "",
+              "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
+              "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
+              "Peak memory is the largest resident set of the process or of a child it waited for.", ""]
+    lines += _runtime_rows(store, cfg.customers)
+    for size in cfg.scaling_sizes:
+        lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
+    lines += ["", "## Output equality", ""]
+    for implementation, result in store.equality.items():
+        reference = "the independent rules oracle (tests/rules_oracle.py)" if implementation == "scripts" else "plain scripts'"
+        if result["equal"]:
+            lines.append(f"- {implementation}: all {result['files_compared']} output files equal {reference} (rows as multisets, types).")
+        else:
+            lines.append(f"- {implementation}: **differs**:")
+            for diff in result["differences"]:
+                lines.append(f"  - `{diff['file']}`: {diff['problem']}; first missing rows {diff.get('missing', [])}, first extra rows {diff.get('extra', [])}")
+    lines += ["", "## Lineage coverage", ""]
+    if store.lineage:
+        truth = store.lineage.get("_truth", {})
+        lines.append(f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges.")
+        lines += ["", "| implementation | nodes known | edges known | how it was read | missing edges |", "|---|---|---|---|---|"]
+        for implementation in cfg.implementations:
+            entry = store.lineage.get(implementation)
+            if entry:
+                missing = ", ".join(f"{a} → {b}" for a, b in entry["missing_edges"][:8])
+                more = len(entry["missing_edges"]) - 8
+                lines.append(f"| {implementation} | {_pct(entry['node_coverage'])} | {_pct(entry['edge_coverage'])} | "
+                             f"{entry['note']} | {missing}{f' (+{more} more)' if more > 0 else ''} |")
+    else:
+        lines.append("Not measured in this run.")
+    lines += ["", "## Lines of code", ""]
+    shared = store.code_size.get("_shared")
+    if shared:
+        lines.append(f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
+                     f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.")
+        lines += ["", "| implementation | Python files | code lines | config files (lines) | distinct framework APIs |",
+                  "|---|---|---|---|---|"]
+        for implementation in cfg.implementations:
+            size = store.code_size.get(implementation)
+            if size:
+                lines.append(f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
+                             f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} |")
+    lines += ["", "## Data quality surfaced", ""]
+    if store.quality:
+        lines += ["| implementation | checks queryable from the tool's API | failed | how |", "|---|---|---|---|"]
+        for implementation in cfg.implementations:
+            entry = store.quality.get(implementation)
+            if entry:
+                lines.append(f"| {implementation} | {entry['queryable']} | {entry['failed']} | {entry['note']} |")
+    else:
+        lines.append("Not measured in this run.")
+    if store.failures:
+        lines += ["", "## Failures", ""] + [f"- {impl}: {why}" for impl, why in store.failures.items()]
+    if charts:
+        lines += ["", "## Charts", ""] + [f"![{name}]({name})" for name in charts]
+    return lines
+
+
+def write_report(store: Store) -> dict[str, Path]:
+    out = store.config.results_dir
+    out.mkdir(parents=True, exist_ok=True)
+    charts = _charts(store, out)
+    report = out / "report.md"
+    report.write_text("\n".join(_sections(store, charts)) + "\n", encoding="utf-8")
+    raw: dict[str, Any] = {
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(store.config).items()},
+        "machine": machine_info(),
+        "versions": tool_versions(),
+        "runs": {f"{impl}@{size}": [m.as_dict() for m in ms] for (impl, size), ms in store.runs.items()},
+        "runtime": {f"{impl}@{size}": store.runtime_summary(impl, size) for (impl, size) in store.runs},
+        "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
+        "equality": store.equality,
+        "lineage": store.lineage,
+        "code_size": store.code_size,
+        "quality": store.quality,
+        "failures": store.failures,
+        "verdicts": {c.feature: vars(c.judge(store)) for c in CLAIMS},
+    }
+    results = out / "results.json"
+    results.write_text(json.dumps(raw, indent=2, default=str) + "\n", encoding="utf-8")
+    return {"report": report, "results": results}

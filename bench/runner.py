@@ -1,0 +1,45 @@
+"""Run one implementation in this process and report its timings as JSON on the last stdout line.
+
+The harness starts this module as a separate process per round, so every round pays the import and
+start-up a user pays, and the in-process pipeline time is measured apart from that start-up.
+
+    python -m bench.runner --impl dagster --input DIR --output DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from core.cli import IMPLEMENTATIONS
+
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.runner")
+    parser.add_argument("--impl", choices=list(IMPLEMENTATIONS), required=True)
+    parser.add_argument("--input", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    module = importlib.import_module(IMPLEMENTATIONS[args.impl] or "")
+    imported = time.perf_counter()
+    module.run(args.input, args.output)
+    finished = time.perf_counter()
+    result = {
+        "import_seconds": imported - started,
+        "pipeline_seconds": finished - imported,
+    }
+    sys.stdout.flush()
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Everything one ``pytest bench/`` session measures, collected for the report."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.measure import RunMeasurement
+
+
+@dataclass
+class BenchConfig:
+    customers: int
+    rounds: int
+    seed: int
+    scaling_sizes: list[int]
+    implementations: list[str]
+    results_dir: Path
+    quick: bool
+
+
+@dataclass
+class Store:
+    """Measurements by section; tests write, the report reads. Nothing here is computed twice."""
+
+    config: BenchConfig
+    runs: dict[tuple[str, int], list[RunMeasurement]] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)  # implementation -> a finished run's folder
+    equality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lineage: dict[str, Any] = field(default_factory=dict)
+    code_size: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def add_run(self, size: int, measurement: RunMeasurement) -> None:
+        self.runs.setdefault((measurement.implementation, size), []).append(measurement)
+
+    def runtime_summary(self, implementation: str, size: int) -> dict[str, Any] | None:
+        """Median and spread of the successful rounds of one implementation at one size."""
+        rounds = [m for m in self.runs.get((implementation, size), []) if m.ok]
+        if not rounds:
+            return None
+
+        def stats(values: list[float]) -> dict[str, float]:
+            return {
+                "median": statistics.median(values),
+                "min": min(values),
+                "max": max(values),
+                "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+            }
+
+        return {
+            "rounds": len(rounds),
+            "wall_seconds": stats([m.wall_seconds for m in rounds]),
+            "pipeline_seconds": stats([m.pipeline_seconds for m in rounds]),
+            "import_seconds": stats([m.import_seconds for m in rounds]),
+            "peak_rss_mib": max(m.peak_rss_mib for m in rounds),
+        }
+
+    def overhead(self, implementation: str, size: int) -> dict[str, float] | None:
+        """Median wall time minus plain scripts', in seconds and as a ratio."""
+        mine, base = self.runtime_summary(implementation, size), self.runtime_summary("scripts", size)
+        if not mine or not base:
+            return None
+        wall, base_wall = mine["wall_seconds"]["median"], base["wall_seconds"]["median"]
+        pipe, base_pipe = mine["pipeline_seconds"]["median"], base["pipeline_seconds"]["median"]
+        return {
+            "wall_seconds": wall - base_wall,
+            "wall_ratio": wall / base_wall,
+            "pipeline_seconds": pipe - base_pipe,
+            "pipeline_ratio": pipe / base_pipe,
+        }

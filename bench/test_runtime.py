@@ -1,0 +1,40 @@
+"""Runtime and memory: each implementation as a user runs it, several rounds, fresh folder each."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bench.measure import run_once
+from bench.store import Store
+
+
+@pytest.mark.usefixtures("require_built")
+def test_runtime(benchmark, store: Store, dataset, implementation: str, size: int) -> None:
+    input_dir = dataset(size)
+    rounds = store.config.rounds if size == store.config.customers else 1
+    counter = itertools.count(1)
+    base = store.config.results_dir / "runs" / f"{implementation}_{size}"
+
+    def one_round():
+        number = next(counter)
+        output_dir = base / f"round{number}"
+        measurement = run_once(implementation, input_dir, output_dir, base / f"round{number}.log")
+        store.add_run(size, measurement)
+        if measurement.ok and size == store.config.customers:
+            store.outputs.setdefault(implementation, output_dir)
+        return measurement
+
+    benchmark.group = f"end-to-end wall time, {size:,} customers"
+    benchmark.extra_info["implementation"] = implementation
+    last = benchmark.pedantic(one_round, rounds=rounds, iterations=1, warmup_rounds=0)
+    summary = store.runtime_summary(implementation, size)
+    if summary:
+        benchmark.extra_info.update(
+            pipeline_seconds_median=summary["pipeline_seconds"]["median"],
+            peak_rss_mib=summary["peak_rss_mib"],
+        )
+    if not last.ok:
+        store.failures[implementation] = last.error or "failed"
+    assert last.ok, f"{implementation} failed: {last.error}"
