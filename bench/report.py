@@ -73,12 +73,13 @@ def _judge_lineage(store: Store) -> Verdict:
 
 def _judge_types(store: Store) -> Verdict:
     typing = store.code_size.get("_typing", {})
-    dagster, airflow = typing.get("dagster"), typing.get("airflow")
-    evidence = (f"annotated parameters and returns of the framework APIs each implementation imports: "
-                f"Dagster {_pct(dagster)}, Airflow {_pct(airflow)}")
-    if dagster is None or airflow is None:
+    shares = {i: typing[i]["typed_share"] for i in ("dagster", "airflow") if typing.get(i)}
+    errors = {i: typing[i].get("mypy_errors") for i in ("dagster", "airflow") if typing.get(i)}
+    evidence = (f"share of expressions in the orchestration code that mypy types (not Any): "
+                f"Dagster {_pct(shares.get('dagster'))}, Airflow {_pct(shares.get('airflow'))}; mypy errors {errors}")
+    if shares.get("dagster") is None or shares.get("airflow") is None:
         return Verdict(NOT_MEASURABLE, evidence)
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+    return Verdict(SUPPORTED if shares["dagster"] > shares["airflow"] else REFUTED, evidence)
 
 
 def _not_measurable(why: str) -> Callable[[Store], Verdict]:
@@ -238,13 +239,14 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     if shared:
         lines.append(f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
                      f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.")
-        lines += ["", "| implementation | Python files | code lines | config files (lines) | distinct framework APIs |",
-                  "|---|---|---|---|---|"]
+        lines += ["", "| implementation | Python files | code lines | config files (lines) | distinct framework APIs | typed by mypy |",
+                  "|---|---|---|---|---|---|"]
         for implementation in cfg.implementations:
             size = store.code_size.get(implementation)
+            typed = store.code_size.get("_typing", {}).get(implementation, {}).get("typed_share")
             if size:
                 lines.append(f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
-                             f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} |")
+                             f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} | {_pct(typed)} |")
     lines += ["", "## Data quality surfaced", ""]
     if store.quality:
         lines += ["| implementation | checks queryable from the tool's API | failed | how |", "|---|---|---|---|"]

@@ -8,6 +8,7 @@ import pytest
 
 from bench.code_size import REPO, measure_folder, shared_code_size
 from bench.store import Store
+from bench.type_hints import typed_share
 
 
 @pytest.mark.usefixtures("require_built")
@@ -16,3 +17,11 @@ def test_code_size(store: Store, implementation: str) -> None:
     store.code_size[implementation] = asdict(size)
     store.code_size["_shared"] = shared_code_size()
     assert size.code_lines > 0
+
+
+@pytest.mark.usefixtures("require_built")
+def test_static_typing(store: Store, implementation: str) -> None:
+    """The ADR's "Type Safety" row: how much of the orchestration code mypy can type (not Any)."""
+    result = typed_share(REPO / f"impl_{implementation}", store.config.results_dir / ".mypy_cache")
+    store.code_size.setdefault("_typing", {})[implementation] = result
+    assert result["typed_share"] is not None, result.get("error")
