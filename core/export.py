@@ -35,17 +35,12 @@ def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir:
         final = output_dir / f"{table.table}.{fmt}"
         temporary = final.with_name(f".{final.name}.partial")
         con.execute(
-            f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) "
-            f"TO '{_sql_string(temporary)}' ({_COPY_OPTIONS[fmt]})"
+            f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) TO $path ({_COPY_OPTIONS[fmt]})",
+            {"path": str(temporary)},
         )
         os.replace(temporary, final)
         written.append(final)
     return written
-
-
-def _sql_string(path: Path) -> str:
-    """A path as a SQL string literal body; COPY TO takes no bound parameter for its target."""
-    return str(path).replace("'", "''")
 
 
 def export_outputs(con: duckdb.DuckDBPyConnection, output_dir: Path) -> list[Path]:
