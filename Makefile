@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python 3.11 on PATH is all it needs):
 #   make run    set everything up, then run the pipeline on generated sample data
-#   make test   set everything up, then run the test suite
+#   make test   set everything up, then run the test suite and the harness in quick mode
 # uv is installed into .tools/ (never system-wide) and installs the locked environment in .venv/.
 
 PYTHON ?= python3.11
@@ -22,6 +22,7 @@ run: setup
 
 test: setup
 	$(UV) run --frozen --no-sync pytest tests
+	$(UV) run --frozen --no-sync pytest bench --quick
 
 bench: setup
 	$(UV) run --frozen --no-sync pytest bench
