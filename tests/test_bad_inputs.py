@@ -1,0 +1,58 @@
+"""Every case of the bad-input corpus, run through every implementation that exists.
+
+A failing case must stop with one clear error naming the file (and row or line) and write no
+output file; a succeeding one must put every record where the rules page says, lose none, and
+match the rules oracle.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.cli import IMPLEMENTATIONS
+from core.errors import PipelineInputError
+from core.layout import OUTPUT_TABLES, output_files
+from core.outputs import read_rows
+from tests.bad_inputs import CASES, Case
+from tests.rules_oracle import expected_outputs
+
+BUILT = [name for name, module in IMPLEMENTATIONS.items() if module]
+
+
+def _run(implementation: str, input_dir: Path, output_dir: Path) -> None:
+    importlib.import_module(IMPLEMENTATIONS[implementation]).run(input_dir, output_dir)
+
+
+def _reasons(output_dir: Path, table: str) -> dict[int, str]:
+    _, rows = read_rows(output_dir, table)
+    return {row[0]: row[1] for row in rows}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("implementation", BUILT)
+def test_case(implementation: str, case: Case, tmp_path: Path) -> None:
+    input_dir = case.write(tmp_path / "input")
+    output_dir = tmp_path / "output"
+    if case.error:
+        with pytest.raises(PipelineInputError) as raised:
+            _run(implementation, input_dir, output_dir)
+        message = str(raised.value)
+        assert case.error_file in message and case.error in message, message
+        assert "\n" not in message.strip()
+        assert not any(path.exists() for path in output_files(output_dir))
+        return
+
+    _run(implementation, input_dir, output_dir)
+    customers_q = _reasons(output_dir, "customers_quarantine")
+    accounts_q = _reasons(output_dir, "accounts_quarantine")
+    for row, reason in case.customers_expect.items():
+        assert customers_q.get(row) == reason, f"customers row {row}"
+    for row, reason in case.accounts_expect.items():
+        assert accounts_q.get(row) == reason, f"accounts row {row}"
+    expected = expected_outputs(input_dir)
+    for table in OUTPUT_TABLES:
+        assert Counter(read_rows(output_dir, table.table)[1]) == Counter(expected[table.table]), table.table
