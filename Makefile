@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench dagster-dev clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -23,6 +23,12 @@ run: setup
 test: setup
 	$(UV) run --frozen --no-sync pytest tests
 	$(UV) run --frozen --no-sync pytest bench --quick
+
+# The Dagster UI on http://127.0.0.1:3000, with the run history of `make run` (same instance folder).
+dagster-dev: setup
+	mkdir -p output/dagster/dagster_home
+	test -f output/dagster/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > output/dagster/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/output/dagster/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p 3000
 
 bench: setup
 	$(UV) run --frozen --no-sync pytest bench

@@ -22,12 +22,12 @@ from core.run import RunSummary
 # name -> module with ``run(input_dir, output_dir) -> RunSummary``; None marks one not built yet.
 IMPLEMENTATIONS: dict[str, str | None] = {
     "scripts": "impl_scripts.pipeline",
-    "dagster": None,
+    "dagster": "impl_dagster.pipeline",
     "airflow": None,
     "prefect": None,
 }
-DEFAULT_IMPLEMENTATION = "scripts"
-DEFAULT_OUTPUT = Path("output")
+DEFAULT_IMPLEMENTATION = "dagster"
+OUTPUT_ROOT = Path("output")  # default output: output/<impl>; sample input: output/sample_input
 SAMPLE_CUSTOMERS = 10_000
 SAMPLE_SEED = 42
 
@@ -50,10 +50,10 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    output_dir: Path = args.output
+    output_dir: Path = args.output or OUTPUT_ROOT / args.impl
     input_dir: Path | None = args.input
     if input_dir is None:
-        input_dir = output_dir / "sample_input"
+        input_dir = OUTPUT_ROOT / "sample_input"
         generate(input_dir, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
         print(f"no --input given: generated {SAMPLE_CUSTOMERS:,} sample customers in {input_dir}")
     started = time.perf_counter()
@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="which implementation runs it (default %(default)s)")
     run.add_argument("--input", type=Path, help="folder with customers.csv and accounts.csv "
                      "(default: a generated sample)")
-    run.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                     help="folder for the warehouse and output files (default %(default)s)")
+    run.add_argument("--output", type=Path,
+                     help=f"folder for the warehouse and output files (default {OUTPUT_ROOT}/<impl>)")
     run.set_defaults(handler=_run)
     return parser
 

@@ -1,3 +1,5 @@
+-- Reported (e.g. as a Dagster asset check) on accounts_quarantine, the model it guards last.
+{{ config(meta={'dagster': {'ref': {'name': 'accounts_quarantine'}}}) }}
 -- Rows in file = clean + quarantined: no account record is lost or counted twice.
 with counts as (
     select

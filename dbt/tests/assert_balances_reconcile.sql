@@ -1,3 +1,5 @@
+-- Reported (e.g. as a Dagster asset check) on customer_profile, the model it guards last.
+{{ config(meta={'dagster': {'ref': {'name': 'customer_profile'}}}) }}
 -- Money agrees between the clean accounts and both marts: nothing dropped or double-counted by a join.
 with totals as (
     select

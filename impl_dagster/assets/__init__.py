@@ -1,0 +1,1 @@
+"""The pipeline's assets: raw tables from the input files, the dbt models, and the output files."""

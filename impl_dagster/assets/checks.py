@@ -1,0 +1,97 @@
+"""Our own asset checks, beside the dbt tests that dagster-dbt turns into checks.
+
+* ``<file>_reconciles`` on each raw asset: every record read from the file is either clean or
+  quarantined, counted in the warehouse after dbt ran (rows read = clean + quarantined).
+* ``files_match_table`` on each output-files asset: every file holds the table's columns and as
+  many rows as the table.
+"""
+
+import csv
+
+import pyarrow.parquet as pq
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, asset_check
+
+from core.layout import INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile, OutputTable
+from impl_dagster.assets.ingestion import raw_asset_key
+from impl_dagster.assets.outputs import files_asset_key, model_key
+from impl_dagster.resources import LcPaths
+
+
+def _reconcile_check(spec: InputFile) -> AssetChecksDefinition:
+    raw = f"{RAW_SCHEMA}.{spec.raw_table}"
+    clean = f"int_{spec.raw_table}_clean"
+    quarantine = f"{spec.raw_table}_quarantine"
+
+    @asset_check(
+        asset=raw_asset_key(spec),
+        name=f"{spec.raw_table}_reconcile",
+        # runs once dbt has built the tables it counts
+        additional_deps=[model_key(clean), model_key(quarantine)],
+        description=f"Every record of {spec.name} ends up in exactly one place: rows read "
+        f"({raw}) = clean ({clean}) + quarantined ({quarantine}).",
+    )
+    def _check(context: AssetCheckExecutionContext, lc_paths: LcPaths) -> AssetCheckResult:
+        with lc_paths.connect(read_only=True) as con:
+            read, clean_rows, quarantined = con.execute(
+                f"SELECT (SELECT count(*) FROM {raw}), (SELECT count(*) FROM {clean}), "
+                f"(SELECT count(*) FROM {quarantine})"
+            ).fetchall()[0]
+        return AssetCheckResult(
+            passed=read == clean_rows + quarantined,
+            severity=AssetCheckSeverity.ERROR,
+            description=f"{spec.name}: {read:,} read = {clean_rows:,} clean + {quarantined:,} quarantined"
+            + ("" if read == clean_rows + quarantined else f" FAILS by {read - clean_rows - quarantined:+,}"),
+            metadata={"rows_read": read, "clean": clean_rows, "quarantined": quarantined},
+        )
+
+    return _check
+
+
+def _file_rows(path, fmt: str) -> tuple[list[str], int]:
+    """Column names and number of data rows of one output file."""
+    if fmt == "parquet":
+        metadata = pq.read_metadata(path)
+        return metadata.schema.to_arrow_schema().names, metadata.num_rows
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle, strict=True)
+        header = next(reader, [])
+        return header, sum(1 for _ in reader)
+
+
+def _files_check(table: OutputTable) -> AssetChecksDefinition:
+    @asset_check(
+        asset=files_asset_key(table),
+        name="files_match_table",
+        description=f"Each file of {table.table} ({', '.join(table.formats)}) has the table's columns "
+        "and as many rows as the table.",
+    )
+    def _check(context: AssetCheckExecutionContext, lc_paths: LcPaths) -> AssetCheckResult:
+        output_dir = lc_paths.output_path()
+        with lc_paths.connect(read_only=True) as con:
+            rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
+            columns = [c[0] for c in con.execute(f"DESCRIBE {table.table}").fetchall()]
+        problems, metadata = [], {"table_rows": rows}
+        for fmt in table.formats:
+            path = output_dir / f"{table.table}.{fmt}"
+            if not path.exists():
+                problems.append(f"{path.name} is missing")
+                continue
+            file_columns, file_rows = _file_rows(path, fmt)
+            metadata[f"{fmt}_rows"] = file_rows
+            if file_rows != rows:
+                problems.append(f"{path.name} has {file_rows:,} rows, the table {rows:,}")
+            if file_columns != columns:
+                problems.append(f"{path.name} columns {file_columns} differ from the table's {columns}")
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.ERROR,
+            description="; ".join(problems) or f"{rows:,} rows in the table and in every file",
+            metadata=metadata,
+        )
+
+    return _check
+
+
+reconcile_checks = [_reconcile_check(spec) for spec in INPUT_FILES]
+files_checks = [_files_check(table) for table in OUTPUT_TABLES]
+all_checks: list[AssetChecksDefinition] = [*reconcile_checks, *files_checks]

@@ -1,0 +1,82 @@
+"""Output assets: each mart's files (CSV, and Parquet where it has one) and the quality report."""
+
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster_dbt import get_asset_key_for_model
+
+from core.export import export_table, write_quality_report
+from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, OutputTable
+from impl_dagster.assets.dbt import lc_dbt_models
+from impl_dagster.assets.ingestion import raw_asset_key
+from impl_dagster.resources import LcPaths
+
+GROUP = "outputs"
+
+
+def model_key(model: str) -> AssetKey:
+    return get_asset_key_for_model([lc_dbt_models], model)
+
+
+def files_asset_key(table: OutputTable) -> AssetKey:
+    return AssetKey(f"{table.table}_files")
+
+
+def _files_asset(table: OutputTable) -> AssetsDefinition:
+    formats = " and ".join(fmt.upper() for fmt in table.formats)
+
+    @asset(
+        key=files_asset_key(table),
+        deps=[model_key(table.table)],
+        group_name=GROUP,
+        kinds=set(table.formats),
+        description=f"`{table.table}` written as {formats} under the output folder, ordered by "
+        f"`{table.order_by}`.",
+    )
+    def _export(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
+        output_dir = lc_paths.output_path()
+        with lc_paths.connect() as con:
+            written = export_table(con, table, output_dir)
+            rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
+        context.log.info(f"{table.table}: {rows:,} rows to {', '.join(path.name for path in written)}")
+        return MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                **{f"{path.suffix[1:]}_file": MetadataValue.path(str(path)) for path in written},
+                **{f"{path.suffix[1:]}_bytes": path.stat().st_size for path in written},
+            }
+        )
+
+    return _export
+
+
+output_file_assets: list[AssetsDefinition] = [_files_asset(table) for table in OUTPUT_TABLES]
+
+
+@asset(
+    key=AssetKey("quality_report"),
+    deps=[
+        *(files_asset_key(table) for table in OUTPUT_TABLES),
+        # the tables its counts and checks read, beyond the marts behind the files
+        *(raw_asset_key(spec) for spec in INPUT_FILES),
+        *(model_key(f"int_{spec.raw_table}_clean") for spec in INPUT_FILES),
+    ],
+    group_name=GROUP,
+    kinds={"json"},
+    description=f"`{QUALITY_REPORT}`: per input file the rows read, clean and quarantined by reason, "
+    "and the result of every data-quality check. Fails (after writing it) if a check failed.",
+)
+def quality_report(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
+    output_dir = lc_paths.output_path()
+    with lc_paths.connect() as con:
+        report = write_quality_report(con, output_dir)  # raises QualityCheckFailed if a check failed
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(output_dir / QUALITY_REPORT)),
+            "all_checks_passed": report["all_checks_passed"],
+            "files": MetadataValue.json(report["files"]),
+            "outputs": MetadataValue.json(report["outputs"]),
+            "checks": MetadataValue.md(
+                "| check | passed | detail |\n|---|---|---|\n"
+                + "\n".join(f"| {c['name']} | {c['passed']} | {c['detail']} |" for c in report["checks"])
+            ),
+        }
+    )

@@ -1,0 +1,105 @@
+"""Resources: where a run reads its inputs and keeps its warehouse and outputs, and the dbt CLI.
+
+Everything comes from the environment, with defaults that work with no configuration at all:
+
+* ``LC_INPUT_DIR``: folder holding ``customers.csv`` and ``accounts.csv``. Default: a sample of
+  10,000 generated customers in ``output/sample_input`` (generated on first use, seed 42).
+* ``LC_OUTPUT_DIR``: folder for output files, dbt artifacts and the warehouse. Default ``output/dagster``.
+* ``LC_DUCKDB_PATH``: the DuckDB file. Default ``<output folder>/warehouse.duckdb``. (Not
+  ``LC_WAREHOUSE_PATH``: that one is how every implementation tells dbt's profile where the
+  warehouse is, and the scripts pipeline leaves it set in its process.)
+
+Each is also run configuration (``resources: lc_paths: config: ...`` in the Launchpad, or a
+sensor's run request), so a new input folder is processed without editing code.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, EnvVar
+from dagster_dbt import DbtCliResource
+from pydantic import Field
+
+from core.generate import generate
+from core.layout import INPUT_FILES
+from core.warehouse import connect, warehouse_path
+from impl_dagster.project import DBT_EXECUTABLE, dbt_project
+
+INPUT_ENV = "LC_INPUT_DIR"
+OUTPUT_ENV = "LC_OUTPUT_DIR"
+DUCKDB_ENV = "LC_DUCKDB_PATH"
+DEFAULT_OUTPUT_DIR = Path("output") / "dagster"
+SAMPLE_INPUT_DIR = Path("output") / "sample_input"
+SAMPLE_CUSTOMERS = 10_000
+SAMPLE_SEED = 42
+
+
+class LcPaths(ConfigurableResource):
+    """The folders and the DuckDB warehouse of one pipeline run."""
+
+    input_dir: str | None = Field(
+        default=None,
+        description="Folder with customers.csv and accounts.csv. Unset: a generated sample "
+        f"({SAMPLE_CUSTOMERS:,} customers, seed {SAMPLE_SEED}) in {SAMPLE_INPUT_DIR}.",
+    )
+    output_dir: str = Field(
+        default=str(DEFAULT_OUTPUT_DIR),
+        description="Folder for the output files, the dbt artifacts and (by default) the warehouse.",
+    )
+    warehouse: str | None = Field(
+        default=None, description="The DuckDB file. Unset: <output_dir>/warehouse.duckdb."
+    )
+
+    def input_path(self) -> Path:
+        """The input folder; the default sample is generated the first time it is needed."""
+        if self.input_dir:
+            return Path(self.input_dir).expanduser().resolve()
+        sample = SAMPLE_INPUT_DIR.resolve()
+        if not all((sample / spec.name).is_file() for spec in INPUT_FILES):
+            generate(sample, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+        return sample
+
+    def output_path(self) -> Path:
+        path = Path(self.output_dir).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def warehouse_path(self) -> Path:
+        if self.warehouse:
+            return Path(self.warehouse).expanduser().resolve()
+        return warehouse_path(self.output_path())
+
+    def dbt_target_path(self) -> Path:
+        """dbt's artifacts and logs for runs of this output folder."""
+        return self.output_path() / "dbt_target"
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the warehouse, closed on exit (DuckDB allows one writer per file)."""
+        if read_only:
+            con = duckdb.connect(str(self.warehouse_path()), read_only=True)
+        else:
+            con = connect(self.warehouse_path())
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def _from_env(name: str) -> str | None:
+    """An ``EnvVar`` (resolved when a run starts, shown as such in the UI) when the variable is set."""
+    return EnvVar(name) if os.environ.get(name) else None
+
+
+def lc_paths_from_env() -> LcPaths:
+    return LcPaths(
+        input_dir=_from_env(INPUT_ENV),
+        output_dir=_from_env(OUTPUT_ENV) or str(DEFAULT_OUTPUT_DIR),
+        warehouse=_from_env(DUCKDB_ENV),
+    )
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))

@@ -1,0 +1,356 @@
+"""The Dagster implementation: definitions, the asset graph, a real run, its checks, and ``dagster dev``.
+
+Real runs only (no mocks), on a small generated input: one in-process materialization of the whole
+job, compared file by file with the plain-scripts pipeline on the same input.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from core.errors import PipelineInputError
+from core.generate import generate
+from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
+from core.transform import DBT_PROJECT_DIR
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 300
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from impl_dagster.definitions import defs
+
+    return defs
+
+
+@pytest.fixture(scope="module")
+def asset_graph(defs):
+    return defs.resolve_asset_graph()
+
+
+@pytest.fixture(scope="module")
+def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("dagster_input")
+    generate(folder, CUSTOMERS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def dagster_run(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
+    from impl_dagster.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("dagster_output")
+    started = time.perf_counter()
+    summary = run(small_input, output_dir)
+    print(f"impl_dagster.pipeline.run: {time.perf_counter() - started:.1f} s")
+    return summary
+
+
+@pytest.fixture(scope="module")
+def scripts_reference(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from impl_scripts.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("scripts_reference")
+    run(small_input, output_dir)
+    return output_dir
+
+
+def _key(name: str):
+    from dagster import AssetKey
+
+    return AssetKey(name)
+
+
+# --- definitions and graph -------------------------------------------------------------------
+
+
+def test_definitions_load(defs) -> None:
+    from dagster import Definitions
+
+    Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def("lc_pipeline_job")
+    assert job.executor_def.name == "in_process"
+    assert defs.resolve_schedule_def("lc_pipeline_daily").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("new_input_folder_sensor").job_name == "lc_pipeline_job"
+
+
+def test_asset_graph_holds_every_model_source_and_output(asset_graph) -> None:
+    keys = {key.to_user_string() for key in asset_graph.get_all_asset_keys()}
+    models = {path.stem for path in (DBT_PROJECT_DIR / "models").rglob("*.sql")}
+    assert models and models <= keys
+
+    sources = set()
+    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+        for source in (yaml.safe_load(path.read_text()) or {}).get("sources", []):
+            sources |= {(source["name"], table["name"]) for table in source["tables"]}
+    assert sources == {("raw", spec.raw_table) for spec in INPUT_FILES}
+    # each dbt source is the ingestion asset that loads it, not a separate external asset
+    raw_keys = {f"{table}_raw" for _, table in sources}
+    assert raw_keys <= keys
+    for name in raw_keys:
+        assert asset_graph.get(_key(name)).group_name == "ingestion"
+        assert asset_graph.get(_key(name)).is_materializable
+
+    outputs = {f"{table.table}_files" for table in OUTPUT_TABLES} | {"quality_report"}
+    assert outputs <= keys
+    for name in outputs:
+        assert asset_graph.get(_key(name)).group_name == "outputs"
+    assert keys == models | raw_keys | outputs, "no stray assets"
+
+
+def test_asset_graph_is_connected_from_both_raw_assets_to_every_output(asset_graph) -> None:
+    from dagster import AssetSelection
+
+    raw = {_key(f"{spec.raw_table}_raw") for spec in INPUT_FILES}
+    for name in [f"{table.table}_files" for table in OUTPUT_TABLES] + ["quality_report"]:
+        upstream = AssetSelection.assets(_key(name)).upstream().resolve(asset_graph)
+        # the customer quarantine is the one output built from customers.csv alone
+        needed = raw if name != "customers_quarantine_files" else {_key("customers_raw")}
+        assert needed <= upstream, f"{name} is not downstream of {needed - upstream}"
+
+    # one weakly connected graph
+    keys = set(asset_graph.get_all_asset_keys())
+    seen, todo = set(), [_key("customers_raw")]
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        node = asset_graph.get(key)
+        todo += [k for k in (*node.parent_keys, *node.child_keys) if k in keys]
+    assert seen == keys
+
+
+def test_dbt_tests_are_asset_checks(asset_graph) -> None:
+    from impl_dagster.project import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    check_names = {key.name for key in asset_graph.asset_check_keys}
+    single_parent_tests = [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and len(node["depends_on"]["nodes"]) == 1
+    ]
+    assert single_parent_tests and set(single_parent_tests) <= check_names
+    ours = {"customers_reconcile", "accounts_reconcile", "files_match_table"}
+    assert ours <= check_names
+
+
+def test_sensor_requests_a_run_for_each_new_input_folder(defs, small_input: Path, tmp_path: Path, monkeypatch) -> None:
+    from dagster import build_sensor_context, validate_run_config
+
+    from impl_dagster.resources import LcPaths
+
+    monkeypatch.delenv("LC_LANDING_DIR", raising=False)
+    output_dir = tmp_path / "output"
+    sensor = defs.resolve_sensor_def("new_input_folder_sensor")
+    context = build_sensor_context(resources={"lc_paths": LcPaths(output_dir=str(output_dir))})
+    assert not sensor.evaluate_tick(context).run_requests  # nothing landed yet
+
+    shutil.copytree(small_input, output_dir / "landing" / "batch_1")
+    (output_dir / "landing" / "incomplete").mkdir()  # no input files: not ready
+    (request,) = sensor.evaluate_tick(context).run_requests
+    assert request.run_key.startswith("batch_1:")
+    config = request.run_config["resources"]["lc_paths"]["config"]
+    assert config["input_dir"] == str(output_dir / "landing" / "batch_1")
+    assert config["output_dir"] == str(output_dir / "runs" / "batch_1")
+    validate_run_config(defs.resolve_job_def("lc_pipeline_job"), request.run_config)
+
+
+# --- a real run ----------------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> tuple[list[str], Counter]:
+    """Business columns and the multiset of rows of one CSV or Parquet output file."""
+    if path.suffix == ".parquet":
+        data = pq.read_table(path)
+        columns = [c for c in data.column_names if not c.startswith("_")]
+        return columns, Counter(zip(*(data.column(c).to_pylist() for c in columns)))
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        keep = [i for i, name in enumerate(header) if not name.startswith("_")]
+        return [header[i] for i in keep], Counter(tuple(row[i] for i in keep) for row in reader)
+
+
+def test_materialization_succeeds_with_every_check_passing(dagster_run, asset_graph) -> None:
+    from dagster import DagsterEventType, DagsterInstance
+
+    assert dagster_run.implementation == "dagster"
+    assert dagster_run.report["all_checks_passed"]
+    assert all(path.exists() for path in output_files(dagster_run.output_dir))
+
+    with DagsterInstance.from_config(str(dagster_run.output_dir / "dagster_home")) as instance:
+        (run,) = instance.get_runs()
+        assert run.job_name == "lc_pipeline_job" and run.is_success
+        materialized = {
+            record.get_dagster_event().asset_key
+            for record in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+        }
+        evaluations = [
+            record.get_dagster_event().event_specific_data
+            for record in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        ]
+    assert materialized == set(asset_graph.get_all_asset_keys())
+    assert {e.asset_check_key for e in evaluations} == set(asset_graph.asset_check_keys)
+    assert [e.asset_check_key.to_user_string() for e in evaluations if not e.passed] == []
+    telemetry = (dagster_run.output_dir / "dagster_home" / "dagster.yaml").read_text()
+    assert "enabled: false" in telemetry
+
+
+def test_outputs_equal_the_scripts_pipeline(dagster_run, scripts_reference: Path) -> None:
+    for path in output_files(scripts_reference):
+        if path.name == QUALITY_REPORT:
+            ours = json.loads((dagster_run.output_dir / QUALITY_REPORT).read_text())
+            assert ours == json.loads(path.read_text())
+            continue
+        expected_columns, expected_rows = _rows(path)
+        columns, rows = _rows(dagster_run.output_dir / path.name)
+        assert columns == expected_columns, path.name
+        assert rows == expected_rows, path.name
+        assert sum(rows.values()) > 0, f"{path.name} is empty: the sample should exercise it"
+
+
+def _run_checks(defs, output_dir: Path, *check_names: str):
+    """Run only the named checks (no materialization) against the warehouse under ``output_dir``."""
+    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
+
+    from impl_dagster.pipeline import run_config
+
+    keys = [key for key in defs.resolve_asset_graph().asset_check_keys if key.name in check_names]
+    job = define_asset_job("checks_only", selection=AssetSelection.checks(*keys))
+    only = Definitions(
+        assets=defs.assets, asset_checks=defs.asset_checks, resources=defs.resources, jobs=[job]
+    )
+    with DagsterInstance.ephemeral() as instance:
+        result = only.resolve_job_def("checks_only").execute_in_process(
+            run_config=run_config(output_dir, output_dir), instance=instance
+        )
+    return {e.asset_check_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+
+
+def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in output_files(dagster_run.output_dir):
+        shutil.copy(path, broken / path.name)
+    shutil.copy(dagster_run.output_dir / "warehouse.duckdb", broken / "warehouse.duckdb")
+
+    checks = ("customers_reconcile", "accounts_reconcile", "files_match_table")
+    before = _run_checks(defs, broken, *checks)
+    assert len(before) == 6 and all(e.passed for e in before.values())
+
+    with duckdb.connect(str(broken / "warehouse.duckdb")) as con:
+        con.execute("DELETE FROM customers_quarantine WHERE source_row = (SELECT min(source_row) FROM customers_quarantine)")
+        con.execute("DELETE FROM account_summary WHERE account_id = (SELECT min(account_id) FROM account_summary)")
+    after = _run_checks(defs, broken, *checks)
+
+    reconcile = after["customers_raw:customers_reconcile"]
+    assert not reconcile.passed
+    assert reconcile.severity.value == "ERROR"
+    assert "FAILS by +1" in reconcile.description
+    files = after["account_summary_files:files_match_table"]
+    assert not files.passed and "account_summary.csv has" in files.description
+    # the rest still pass: a check fails for its own rule only
+    assert after["accounts_raw:accounts_reconcile"].passed
+    assert after["customer_profile_files:files_match_table"].passed
+
+
+def test_bad_input_raises_the_original_error_and_writes_nothing(small_input: Path, tmp_path: Path) -> None:
+    from impl_dagster.pipeline import run
+
+    bad = tmp_path / "input"
+    bad.mkdir()
+    shutil.copy(small_input / "customers.csv", bad / "customers.csv")  # accounts.csv is missing
+    with pytest.raises(PipelineInputError, match=r"accounts\.csv: input file not found") as raised:
+        run(bad, tmp_path / "output")
+    assert type(raised.value) is PipelineInputError
+    assert not (tmp_path / "output" / "warehouse.duckdb").exists()
+
+
+# --- dagster dev ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_dagster_dev_serves_the_asset_graph(tmp_path: Path, asset_graph) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "LC_INPUT_DIR": str(tmp_path / "input"),
+        "LC_OUTPUT_DIR": str(tmp_path / "output"),
+    }
+    port = _free_port()
+    dagster = Path(sys.executable).parent / "dagster"
+    log = (tmp_path / "dagster_dev.log").open("w")
+    process = subprocess.Popen(
+        [str(dagster), "dev", "-m", "impl_dagster.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    expected = {key.to_user_string() for key in asset_graph.get_all_asset_keys()}
+    served: set[str] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "dagster_dev.log").read_text()[-3000:]
+            try:
+                answer = _graphql(port, "{ assetNodes { assetKey { path } } }")
+                served = {"/".join(node["assetKey"]["path"]) for node in answer["data"]["assetNodes"]}
+                if served:
+                    break
+            except (urllib.error.URLError, ConnectionError, KeyError, TypeError, json.JSONDecodeError):
+                pass
+            time.sleep(2)
+        print(f"dagster dev served {len(served)} assets after {time.monotonic() - deadline + 120:.0f} s")
+        assert served == expected, (tmp_path / "dagster_dev.log").read_text()[-3000:]
+    finally:
+        stopping = time.monotonic()
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            pytest.fail("dagster dev ignored SIGTERM for 60 s")
+        finally:
+            log.close()
+        print(f"dagster dev stopped {time.monotonic() - stopping:.0f} s after SIGTERM")
