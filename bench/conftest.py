@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.measure import run_once
 from bench.store import BenchConfig, Store
 from core.cli import IMPLEMENTATIONS
 from core.generate import generate
@@ -73,6 +74,26 @@ def dataset(store: Store):
             made[size] = store.config.results_dir / "data" / f"{size}_seed{store.config.seed}"
             generate(made[size], size, seed=store.config.seed)
         return made[size]
+
+    return folder
+
+
+@pytest.fixture(scope="session")
+def finished_run(store: Store, dataset):
+    """``finished_run(impl)``: the output folder of a successful run at the main size.
+
+    The runtime test's first round if it ran; otherwise one run made here.
+    """
+
+    def folder(implementation: str) -> Path:
+        if implementation not in store.outputs:
+            base = store.config.results_dir / "runs" / f"{implementation}_{store.config.customers}"
+            result = run_once(implementation, dataset(store.config.customers), base / "single", base / "single.log")
+            if not result.ok:
+                store.failures[implementation] = result.error or "failed"
+                pytest.fail(f"{implementation} failed: {result.error}")
+            store.outputs[implementation] = base / "single"
+        return store.outputs[implementation]
 
     return folder
 

@@ -107,7 +107,7 @@ CLAIMS: list[Claim] = [
 
 
 def _runtime_rows(store: Store, size: int) -> list[str]:
-    rows = ["| implementation | wall time, median (min–max) | pipeline time in-process | start-up (imports) | "
+    rows = ["| implementation | wall time, median (min–max) | pipeline time in-process | import of the impl module | "
             "overhead vs scripts (wall) | peak memory |", "|---|---|---|---|---|---|"]
     for implementation in store.config.implementations:
         summary = store.runtime_summary(implementation, size)

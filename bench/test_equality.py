@@ -12,25 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.measure import run_once
 from bench.store import Store
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT
 from core.outputs import parquet_schema, read_rows
 from tests.rules_oracle import expected_outputs
 
 SHOWN_ROWS = 5
-
-
-def _output_of(store: Store, dataset, implementation: str) -> Path:
-    """A finished run's folder: the runtime test's, or one run here if that test did not run."""
-    if implementation not in store.outputs:
-        base = store.config.results_dir / "runs" / f"{implementation}_{store.config.customers}"
-        result = run_once(implementation, dataset(store.config.customers), base / "equality", base / "equality.log")
-        if not result.ok:
-            store.failures[implementation] = result.error or "failed"
-            pytest.fail(f"{implementation} failed: {result.error}")
-        store.outputs[implementation] = base / "equality"
-    return store.outputs[implementation]
 
 
 def compare_outputs(reference: Path, candidate: Path) -> list[dict]:
@@ -82,13 +69,13 @@ def compare_with_oracle(input_dir: Path, candidate: Path) -> list[dict]:
 
 
 @pytest.mark.usefixtures("require_built")
-def test_outputs_equal_plain_scripts(store: Store, dataset, implementation: str) -> None:
+def test_outputs_equal_plain_scripts(store: Store, dataset, finished_run, implementation: str) -> None:
     """Scripts is checked against the rules oracle; every other implementation against scripts."""
-    candidate = _output_of(store, dataset, implementation)
+    candidate = finished_run(implementation)
     if implementation == "scripts":
         differences = compare_with_oracle(dataset(store.config.customers), candidate)
     else:
-        differences = compare_outputs(_output_of(store, dataset, "scripts"), candidate)
+        differences = compare_outputs(finished_run("scripts"), candidate)
     store.equality[implementation] = {"equal": not differences, "differences": differences,
                                       "files_compared": sum(len(t.formats) for t in OUTPUT_TABLES) + 1}
     assert not differences, json.dumps(differences, indent=2)

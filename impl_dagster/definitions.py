@@ -11,13 +11,13 @@ from dagster import Definitions, in_process_executor
 
 from impl_dagster.assets.checks import all_checks
 from impl_dagster.assets.dbt import lc_dbt_models
-from impl_dagster.assets.ingestion import accounts_raw, customers_raw
+from impl_dagster.assets.ingestion import accounts_raw, customers_raw, input_files
 from impl_dagster.assets.outputs import output_file_assets, quality_report
 from impl_dagster.jobs import daily_schedule, lc_pipeline_job, new_input_folder_sensor
 from impl_dagster.resources import dbt_resource, lc_paths_from_env
 
 defs = Definitions(
-    assets=[customers_raw, accounts_raw, lc_dbt_models, *output_file_assets, quality_report],
+    assets=[*input_files, customers_raw, accounts_raw, lc_dbt_models, *output_file_assets, quality_report],
     asset_checks=all_checks,
     jobs=[lc_pipeline_job],
     schedules=[daily_schedule],

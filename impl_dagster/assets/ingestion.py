@@ -4,7 +4,16 @@ The dbt sources ``raw.customers`` and ``raw.accounts`` are mapped onto these ass
 ``assets/dbt.py``), so the graph runs from the files through dbt to the output files unbroken.
 """
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, TableColumn, TableSchema, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
 
 from core.ingest import check_inputs, ingest_file
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, RAW_SCHEMA, InputFile
@@ -17,6 +26,18 @@ def raw_asset_key(spec: InputFile) -> AssetKey:
     """``customers_raw`` / ``accounts_raw``: the key of the raw table loaded from ``spec``'s file."""
     return AssetKey(f"{spec.raw_table}_raw")
 
+
+def input_file_key(spec: InputFile) -> AssetKey:
+    """``customers_csv`` / ``accounts_csv``: the input file itself, written outside Dagster."""
+    return AssetKey(f"{spec.raw_table}_csv")
+
+
+# The input files as external assets, so that lineage starts at the files, not at the raw tables.
+input_files = [
+    AssetSpec(input_file_key(spec), group_name=GROUP, kinds={"csv"},
+              description=f"The input file `{spec.name}`, dropped into the input folder by upstream systems.")
+    for spec in INPUT_FILES
+]
 
 # dbt source table name -> the asset that loads it
 RAW_ASSET_KEYS: dict[str, AssetKey] = {spec.raw_table: raw_asset_key(spec) for spec in INPUT_FILES}
@@ -55,6 +76,7 @@ def _description(spec: InputFile) -> str:
 
 @asset(
     key=raw_asset_key(CUSTOMERS),
+    deps=[input_file_key(CUSTOMERS)],
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     description=_description(CUSTOMERS),
@@ -65,6 +87,7 @@ def customers_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> Material
 
 @asset(
     key=raw_asset_key(ACCOUNTS),
+    deps=[input_file_key(ACCOUNTS)],
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     description=_description(ACCOUNTS),

@@ -3,10 +3,10 @@
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_dbt import get_asset_key_for_model
 
-from core.export import export_table, write_quality_report
-from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, OutputTable
+from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
+from core.layout import OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA, OutputTable
 from impl_dagster.assets.dbt import lc_dbt_models
-from impl_dagster.assets.ingestion import raw_asset_key
+from impl_dagster.assets.ingestion import RAW_ASSET_KEYS
 from impl_dagster.resources import LcPaths
 
 GROUP = "outputs"
@@ -14,6 +14,12 @@ GROUP = "outputs"
 
 def model_key(model: str) -> AssetKey:
     return get_asset_key_for_model([lc_dbt_models], model)
+
+
+def table_asset_key(table: str) -> AssetKey:
+    """The asset of a warehouse table: a raw table's ingestion asset, or a dbt model's asset."""
+    schema, _, name = table.rpartition(".")
+    return RAW_ASSET_KEYS[name] if schema == RAW_SCHEMA else model_key(name)
 
 
 def files_asset_key(table: OutputTable) -> AssetKey:
@@ -54,10 +60,8 @@ output_file_assets: list[AssetsDefinition] = [_files_asset(table) for table in O
 @asset(
     key=AssetKey("quality_report"),
     deps=[
-        *(files_asset_key(table) for table in OUTPUT_TABLES),
-        # the tables its counts and checks read, beyond the marts behind the files
-        *(raw_asset_key(spec) for spec in INPUT_FILES),
-        *(model_key(f"int_{spec.raw_table}_clean") for spec in INPUT_FILES),
+        *(files_asset_key(table) for table in OUTPUT_TABLES),  # written last, after the files
+        *(table_asset_key(table) for table in QUALITY_REPORT_TABLES),  # the tables its checks read
     ],
     group_name=GROUP,
     kinds={"json"},
