@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test bench dagster-dev clean
+.PHONY: setup run test bench dagster-dev airflow-ui prefect-ui clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -29,6 +29,16 @@ dagster-dev: setup
 	mkdir -p output/dagster/dagster_home
 	test -f output/dagster/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > output/dagster/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/output/dagster/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p 3000
+
+# Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
+# `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.
+airflow-ui: setup
+	.venv/bin/python -m impl_airflow.ui --output output/airflow
+
+# Prefect's UI on http://127.0.0.1:4200, on the Prefect home of `lc-pipeline run --impl prefect`.
+prefect-ui: setup
+	PREFECT_HOME=$(CURDIR)/output/prefect/prefect_home PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+	  .venv/bin/prefect server start --host 127.0.0.1 --port 4200
 
 bench: setup
 	$(UV) run --frozen --no-sync pytest bench

@@ -23,8 +23,8 @@ from core.run import RunSummary
 IMPLEMENTATIONS: dict[str, str | None] = {
     "scripts": "impl_scripts.pipeline",
     "dagster": "impl_dagster.pipeline",
-    "airflow": None,
-    "prefect": None,
+    "airflow": "impl_airflow.pipeline",
+    "prefect": "impl_prefect.pipeline",
 }
 DEFAULT_IMPLEMENTATION = "dagster"
 OUTPUT_ROOT = Path("output")  # default output: output/<impl>; sample input: output/sample_input

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.environment import scoped_environ
 from core.errors import PipelineInputError
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
@@ -32,8 +32,8 @@ def run_dbt(command: Sequence[str], warehouse: Path, target_dir: Path) -> None:
     """Invoke dbt (e.g. ``["build"]``) with ``dbtRunner``; raise naming the failed nodes if any fail."""
     from dbt.cli.main import dbtRunner  # imported late: dbt's import alone takes seconds
 
-    os.environ.update(dbt_environment(warehouse))
-    result = dbtRunner().invoke(dbt_cli_args(command, target_dir))
+    with scoped_environ(dbt_environment(warehouse)):
+        result = dbtRunner().invoke(dbt_cli_args(command, target_dir))
     if result.success:
         return
     if result.exception is not None:

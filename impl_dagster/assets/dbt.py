@@ -5,14 +5,13 @@
 output folder. The manifest is read once, at import, from :mod:`impl_dagster.project`.
 """
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from core.environment import scoped_environ
 from core.layout import RAW_SCHEMA
 from core.transform import dbt_environment
 from impl_dagster.assets.ingestion import RAW_ASSET_KEYS
@@ -39,21 +38,6 @@ dbt_translator = LcDbtTranslator(
 )
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the dbt subprocess started inside, then put them back."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -62,6 +46,6 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 def lc_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, lc_paths: LcPaths):
     """``dbt build`` of the selected models and their tests, streamed as Dagster events."""
     target = lc_paths.dbt_target_path()
-    with _environment(dbt_environment(lc_paths.warehouse_path())):
+    with scoped_environ(dbt_environment(lc_paths.warehouse_path())):
         invocation = dbt.cli(["build"], context=context, target_path=target)
     yield from invocation.stream()

@@ -1,0 +1,76 @@
+"""Paths, names and the process environment of the Airflow implementation.
+
+Deliberately free of Airflow imports: Airflow reads ``AIRFLOW_HOME`` and the rest of its
+configuration once, when it is first imported, so whoever starts Airflow must be able to build
+this environment before that import happens (see ``impl_airflow.pipeline``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+DAGS_FOLDER = PACKAGE_DIR / "dags"
+
+# Build artefacts derived from the code (not from a run): the dbt manifest cosmos renders from.
+BUILD_DIR = PACKAGE_DIR / ".build"
+DBT_TARGET_DIR = BUILD_DIR / "dbt_target"
+DBT_MANIFEST = DBT_TARGET_DIR / "manifest.json"
+
+DAG_ID = "lc_pipeline"
+DAG_BUNDLE = "dags-folder"  # Airflow's default bundle: the folder AIRFLOW__CORE__DAGS_FOLDER names
+# XCom key under which a task that failed on bad data (no retry can help) leaves its one-line message.
+PIPELINE_ERROR_KEY = "pipeline_error"
+
+# Run configuration: DAG params whose defaults come from these variables (read when the DAG is parsed).
+INPUT_DIR_ENV = "LC_INPUT_DIR"
+OUTPUT_DIR_ENV = "LC_OUTPUT_DIR"
+# Fault injection for the retry test: the id of one task that fails on its first attempt of a run.
+FAIL_ONCE_ENV = "LC_FAIL_ONCE_TASK"
+# Base delay before a retry. Production-like default; tests shorten it so a retry costs seconds.
+RETRY_DELAY_ENV = "LC_RETRY_DELAY_SECONDS"
+DEFAULT_RETRY_DELAY_SECONDS = 30.0
+
+# Where ``lc-pipeline run`` (no --input) writes its sample data when started from the repo root.
+DEFAULT_INPUT_DIR = REPO_ROOT / "output" / "sample_input"
+DEFAULT_OUTPUT_DIR = REPO_ROOT / "output" / "airflow"
+
+AIRFLOW_HOME_DIR = "airflow_home"
+RESULT_FILE = "dag_run_result.json"
+LOG_FILE = "dag_test.log"
+
+
+def env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value) if value else default
+
+
+def airflow_home(output_dir: Path) -> Path:
+    """Every run keeps its own Airflow home (config, SQLite metadata DB, logs) beside its outputs."""
+    return output_dir.resolve() / AIRFLOW_HOME_DIR
+
+
+def airflow_environment(home: Path) -> dict[str, str]:
+    """Environment for a process that runs Airflow against ``home``: set it before importing airflow."""
+    home = home.resolve()
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # The dbt project is rendered from a manifest: parsing the DAG file is quick, but give a
+        # cold machine room before the DAG processor gives up on it.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+        # Telemetry. Airflow 3.2 itself sends none (its Scarf usage collection was removed in
+        # apache/airflow#45865); the variable below is a no-op today and keeps it off should a
+        # future release bring the [usage_data_collection] section back.
+        "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",  # cosmos usage metrics
+        "DO_NOT_TRACK": "1",  # honoured by cosmos and dbt alike
+        "SCARF_NO_ANALYTICS": "true",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        # cosmos caches partial-parse files; keep them with the run, not in the shared temp folder.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos_cache"),
+    }

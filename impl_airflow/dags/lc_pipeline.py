@@ -1,0 +1,298 @@
+"""``lc_pipeline``: the LendingClub pipeline as an Airflow 3 DAG.
+
+    check_inputs -> ingest_customers -> ingest_accounts -> transform (dbt, via cosmos)
+                 -> export_<table> x 4 -> quality_report
+
+The same steps, in the same order, as ``impl_scripts/pipeline.py``; every step is one call into
+``core`` or one dbt command. The dbt project is rendered by astronomer-cosmos from a manifest
+produced ahead of time (``impl_airflow/manifest.py``): one task per model (``dbt run --select``),
+followed by a task for that model's tests; tests that read several models run as their own task
+once all of those models are built.
+
+Operational choices:
+- Folders are DAG params (``input_dir``, ``output_dir``) defaulting to ``LC_INPUT_DIR`` /
+  ``LC_OUTPUT_DIR``. ``check_inputs`` resolves them once and hands the paths on by XCom.
+- DuckDB allows one writer per file, and every task here writes the run's warehouse file:
+  ``max_active_tasks=1`` (counted per DAG run since Airflow 3.0) runs one task at a time, and
+  ``max_active_runs=1`` keeps two runs from sharing an output folder.
+- Retries: 2, from a 30 s base delay with exponential backoff, for what can be transient (a
+  held file lock, a full disk being cleaned, a killed worker). Failures that a retry cannot fix,
+  i.e. a bad input file or failed data-quality checks, fail at once (``AirflowFailException``) and
+  leave their one-line message in XCom (key ``pipeline_error``) for whoever started the run; dbt
+  test tasks do not retry either.
+- Fault injection for tests: the ``fail_once_task`` param (default ``LC_FAIL_ONCE_TASK``) names a
+  task that fails on its first attempt of each run; a marker file under
+  ``<output_dir>/_fault_injection/`` records that attempt, so the retry goes through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Param, chain, dag, task
+from airflow.sdk.exceptions import AirflowFailException
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.operators.local import DbtRunLocalOperator, DbtTestLocalOperator
+
+from core.errors import PipelineInputError
+from core.export import QualityCheckFailed, export_table, write_quality_report
+from core.ingest import check_inputs as check_input_files
+from core.ingest import ingest_file, read_header
+from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, InputFile
+from core.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
+from core.warehouse import connect, warehouse_path
+from impl_airflow.assets import (
+    INPUT_FILE_ASSETS,
+    MART_TABLE_ASSETS,
+    OUTPUT_FILE_ASSETS,
+    QUALITY_REPORT_ASSET,
+    RAW_TABLE_ASSETS,
+)
+from impl_airflow.config import (
+    DAG_ID,
+    DBT_MANIFEST,
+    DEFAULT_INPUT_DIR,
+    DEFAULT_OUTPUT_DIR,
+    DEFAULT_RETRY_DELAY_SECONDS,
+    FAIL_ONCE_ENV,
+    INPUT_DIR_ENV,
+    OUTPUT_DIR_ENV,
+    PIPELINE_ERROR_KEY,
+    RETRY_DELAY_ENV,
+    env_path,
+)
+
+FAULT_INJECTION_DIR = "_fault_injection"
+
+if not DBT_MANIFEST.is_file():
+    # Fail the import with the fix in the message rather than with cosmos's generic error.
+    raise FileNotFoundError(
+        f"{DBT_MANIFEST} not found: build it first with `python -m impl_airflow.manifest` "
+        "(impl_airflow.pipeline.run does it for you)"
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def fail_without_retry_on_bad_data(ti: Any):
+    """Bad input or failed checks: record the message in XCom and fail now; a retry cannot help."""
+    try:
+        yield
+    except (PipelineInputError, QualityCheckFailed) as error:
+        ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": type(error).__name__, "message": str(error)})
+        raise AirflowFailException(str(error)) from error
+
+
+def inject_failure_once(context: Any) -> None:
+    """``pre_execute`` hook of every task: fail the first attempt of the task named by ``fail_once_task``."""
+    params, ti = context["params"], context["ti"]
+    target = params.get("fail_once_task") or ""
+    if not target:
+        return
+    if target not in context["dag"].task_dict:
+        # A typo would silently test nothing: stop the run instead, naming the valid ids.
+        message = f"fail_once_task: unknown task {target!r}; task ids: {', '.join(sorted(context['dag'].task_dict))}"
+        ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": "ValueError", "message": message})
+        raise AirflowFailException(message)
+    if target != ti.task_id:
+        return
+    marker = Path(params["output_dir"]).resolve() / FAULT_INJECTION_DIR / context["run_id"] / ti.task_id
+    if marker.exists():
+        return
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"task_id": ti.task_id, "failed_try_number": ti.try_number}) + "\n")
+    raise RuntimeError(f"{ti.task_id}: failure injected by fail_once_task (try {ti.try_number}); a retry will pass")
+
+
+def _retry_delay() -> timedelta:
+    return timedelta(seconds=float(os.environ.get(RETRY_DELAY_ENV) or DEFAULT_RETRY_DELAY_SECONDS))
+
+
+def _warehouse(paths: dict[str, str]) -> Path:
+    return Path(paths["warehouse"])
+
+
+# --- the DAG ------------------------------------------------------------------------------------
+
+
+@dag(
+    dag_id=DAG_ID,
+    description="LendingClub pipeline: CSV ingestion, dbt transformations, exports and quality report",
+    schedule=None,  # run on demand (UI, CLI, impl_airflow.pipeline.run)
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=1,  # one DuckDB writer at a time
+    tags=["lending-club", "dbt", "duckdb"],
+    doc_md=__doc__,
+    params={
+        "input_dir": Param(
+            str(env_path(INPUT_DIR_ENV, DEFAULT_INPUT_DIR)),
+            type="string",
+            minLength=1,
+            title="Input folder",
+            description="Folder holding customers.csv and accounts.csv.",
+        ),
+        "output_dir": Param(
+            str(env_path(OUTPUT_DIR_ENV, DEFAULT_OUTPUT_DIR)),
+            type="string",
+            minLength=1,
+            title="Output folder",
+            description="Folder for the warehouse (warehouse.duckdb) and the output files.",
+        ),
+        "fail_once_task": Param(
+            os.environ.get(FAIL_ONCE_ENV, ""),
+            type="string",
+            title="Fail once (testing)",
+            description="Id of a task whose first attempt fails, to exercise retries. Empty: none.",
+        ),
+    },
+    default_args={
+        "owner": "data-platform",
+        "retries": 2,
+        "retry_delay": _retry_delay(),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=5),
+        "execution_timeout": timedelta(hours=2),
+        "pre_execute": inject_failure_once,
+    },
+)
+def lc_pipeline() -> None:
+    @task(inlets=list(INPUT_FILE_ASSETS.values()))
+    def check_inputs(params: dict[str, Any], ti: Any = None) -> dict[str, str]:
+        """Check both input files (readable, UTF-8, required headers) before anything is written."""
+        input_dir = Path(params["input_dir"]).resolve()
+        output_dir = Path(params["output_dir"]).resolve()
+        with fail_without_retry_on_bad_data(ti):
+            check_input_files(input_dir, INPUT_FILES)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "input_dir": str(input_dir),
+            "output_dir": str(output_dir),
+            "warehouse": str(warehouse_path(output_dir)),
+        }
+
+    @task
+    def ingest(spec_name: str, paths: dict[str, str], ti: Any = None, outlet_events: Any = None) -> dict[str, Any]:
+        """Load one input file into its raw table (replaced only once the new one is whole)."""
+        spec: InputFile = next(s for s in INPUT_FILES if s.name == spec_name)
+        with fail_without_retry_on_bad_data(ti):
+            header = read_header(Path(paths["input_dir"]) / spec.name, spec)
+            with connect(_warehouse(paths)) as con:
+                result = ingest_file(con, header, spec)
+        facts = {
+            "table": result.table,
+            "rows": result.rows,
+            "malformed_rows": result.malformed_rows,
+            "reader": result.reader,
+            "source": str(header.path),
+            "warehouse": paths["warehouse"],
+        }
+        outlet_events[RAW_TABLE_ASSETS[spec.name]].extra = facts
+        return facts
+
+    @task
+    def export(table_name: str, paths: dict[str, str], outlet_events: Any = None) -> list[str]:
+        """Write one mart table to its files (CSV and/or Parquet), ordered by its key."""
+        table = next(t for t in OUTPUT_TABLES if t.table == table_name)
+        with connect(_warehouse(paths)) as con:
+            written = export_table(con, table, Path(paths["output_dir"]))
+            rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
+        for asset, path in zip(OUTPUT_FILE_ASSETS[table.table], written):
+            outlet_events[asset].extra = {"path": str(path), "rows": rows}
+        return [str(path) for path in written]
+
+    @task(outlets=[QUALITY_REPORT_ASSET])
+    def quality_report(paths: dict[str, str], ti: Any = None, outlet_events: Any = None) -> dict[str, Any]:
+        """Write quality_report.json; fail (without retry) if a data-quality check failed."""
+        with fail_without_retry_on_bad_data(ti), connect(_warehouse(paths)) as con:
+            report = write_quality_report(con, Path(paths["output_dir"]))
+        outlet_events[QUALITY_REPORT_ASSET].extra = {
+            "path": str(Path(paths["output_dir"]) / "quality_report.json"),
+            "all_checks_passed": report["all_checks_passed"],
+        }
+        return {"all_checks_passed": report["all_checks_passed"], "outputs": report["outputs"]}
+
+    paths = check_inputs()
+    ingested = [
+        ingest.override(
+            task_id=f"ingest_{spec.raw_table}",
+            inlets=[INPUT_FILE_ASSETS[spec.name]],
+            outlets=[RAW_TABLE_ASSETS[spec.name]],
+        )(spec.name, paths)
+        for spec in (CUSTOMERS, ACCOUNTS)  # the baseline's order
+    ]
+
+    transform = DbtTaskGroup(
+        group_id="transform",
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR,
+            manifest_path=DBT_MANIFEST,
+            install_dbt_deps=False,  # the project has no packages
+        ),
+        profile_config=ProfileConfig(
+            profile_name="lc_pipeline",
+            target_name="duckdb",
+            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",  # reads LC_WAREHOUSE_PATH
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,  # dbt in the task's process: no dbt CLI start-up per task
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+            # Reconciliation tests read several models: run them once all of those exist.
+            should_detach_multiple_parents_tests=True,
+            # Lineage is declared with the static Assets below. cosmos's own per-run Assets are
+            # OpenLineage URIs built from the warehouse file path: a new set for every output
+            # folder, and Airflow 3's URI rules reject that form anyway (cosmos warns).
+            emit_datasets=False,
+        ),
+        operator_args={
+            "env": {WAREHOUSE_ENV: "{{ ti.xcom_pull(task_ids='check_inputs')['warehouse'] }}"},
+            "append_env": True,
+        },
+    )
+    _declare_dbt_lineage(transform)
+
+    exports = [
+        export.override(
+            task_id=f"export_{table.table}",
+            inlets=[MART_TABLE_ASSETS[table.table]],
+            outlets=OUTPUT_FILE_ASSETS[table.table],
+        )(table.table, paths)
+        for table in OUTPUT_TABLES
+    ]
+    chain(paths, *ingested, transform, *exports, quality_report(paths))
+
+
+def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
+    """Wire the dbt tasks into the Asset graph, and keep dbt tests from retrying.
+
+    The staging models read the raw tables ingestion writes; the run task of each exported model
+    produces its mart table. A dbt test is a check on data already written: retrying it cannot
+    change its verdict.
+    """
+    sources = {"stg_customers": RAW_TABLE_ASSETS[CUSTOMERS.name], "stg_accounts": RAW_TABLE_ASSETS[ACCOUNTS.name]}
+    for operator in transform.dag.tasks:
+        if not operator.task_id.startswith(f"{transform.group_id}."):
+            continue
+        if isinstance(operator, DbtTestLocalOperator):
+            operator.retries = 0
+        elif isinstance(operator, DbtRunLocalOperator):
+            model = operator.task_id.split(".")[-2]  # "transform.<model>.run"
+            if model in sources:
+                operator.inlets = [sources[model]]
+            if model in MART_TABLE_ASSETS:
+                operator.outlets = [MART_TABLE_ASSETS[model]]
+
+lc_pipeline()

@@ -1,0 +1,132 @@
+"""One run of ``lc_pipeline`` with ``dag.test()``, in a process whose environment points Airflow at
+the run's own home. Started by :func:`impl_airflow.pipeline.run`; not meant to be called by hand.
+
+    python -m impl_airflow.runner --input DIR --output DIR --result FILE
+
+Steps: build the dbt manifest if the dbt project changed; create or migrate the SQLite metadata DB;
+register the ``dags-folder`` bundle and serialize the DAGs in it (``dag.test()`` needs the DAG
+serialized since Airflow 3.1: apache/airflow#56657, #60860); run the DAG once with ``dag.test()``,
+which runs every task in this process with no scheduler, executor or worker; write the outcome
+(state, failed tasks, the ``pipeline_error`` XCom of a task that failed on bad data, try numbers)
+as JSON for the parent to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from impl_airflow.config import AIRFLOW_HOME_DIR, DAG_BUNDLE, DAG_ID, DAGS_FOLDER, PIPELINE_ERROR_KEY
+
+
+def _check_environment(output_dir: Path) -> None:
+    expected = output_dir / AIRFLOW_HOME_DIR
+    if "airflow" in sys.modules or Path(os.environ.get("AIRFLOW_HOME", "~/airflow")).resolve() != expected:
+        raise SystemExit(
+            f"impl_airflow.runner: start it through impl_airflow.pipeline.run, which sets AIRFLOW_HOME={expected} "
+            "(and the rest of impl_airflow.config.airflow_environment) before Airflow is imported"
+        )
+
+
+def _migrate_metadata_db() -> None:
+    from airflow.utils.db import upgradedb
+
+    upgradedb()  # creates a new DB from the ORM models, or upgrades an old one; ~2 s on SQLite
+
+
+def _reuse_execution_api_across_tasks() -> None:
+    """Backport of apache/airflow#65235 (merged after 3.2.2 was released).
+
+    In 3.2.2 ``dag.test()`` builds a new in-process Execution API (a FastAPI app with Cadwyn's
+    versioned routers, plus an event-loop thread) for every task: 1.5-3 s per task here,
+    about a minute for this DAG's 33 tasks. Upstream now caches that object for the life of the
+    process; this does the same, and does nothing once the installed Airflow caches it itself.
+    """
+    import functools
+
+    from airflow.sdk.execution_time import supervisor
+
+    if not hasattr(supervisor.in_process_api_server, "cache_info"):
+        supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(supervisor.in_process_api_server)
+
+
+def _serialize_dags() -> Any:
+    """Register the bundle and write the serialized DAG (a new DAG version only if it changed)."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        DagBundlesManager().sync_bundles_to_db(session=session)
+    dagbag = BundleDagBag(dag_folder=DAGS_FOLDER, bundle_path=DAGS_FOLDER, bundle_name=DAG_BUNDLE)
+    if dagbag.import_errors:
+        errors = "\n".join(f"{path}: {error}" for path, error in dagbag.import_errors.items())
+        raise RuntimeError(f"DAG import errors in {DAGS_FOLDER}:\n{errors}")
+    sync_bag_to_db(dagbag, DAG_BUNDLE, None)
+    return dagbag.dags[DAG_ID]
+
+
+def _outcome(dag_run: Any) -> dict[str, Any]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        tis = session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == dag_run.run_id)
+        ).all()
+        states = {ti.task_id: str(ti.state) for ti in tis}
+        tries = {ti.task_id: ti.try_number for ti in tis}
+        errors = [
+            XComModel.deserialize_value(row)
+            for row in session.scalars(
+                XComModel.get_many(run_id=dag_run.run_id, key=PIPELINE_ERROR_KEY, dag_ids=DAG_ID)
+            )
+        ]
+    return {
+        "dag_id": DAG_ID,
+        "run_id": dag_run.run_id,
+        "state": str(dag_run.state),
+        "failed_tasks": sorted(task for task, state in states.items() if state == "failed"),
+        "task_states": states,
+        "try_numbers": tries,
+        "error": errors[0] if errors else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m impl_airflow.runner")
+    parser.add_argument("--input", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    input_dir, output_dir = args.input.resolve(), args.output.resolve()
+    _check_environment(output_dir)
+
+    from impl_airflow.manifest import prepare_manifest
+
+    prepare_manifest()  # before the DAG file is parsed: cosmos renders the dbt tasks from it
+    _migrate_metadata_db()
+    dag = _serialize_dags()
+    _reuse_execution_api_across_tasks()
+    # cosmos ends every dbt invocation with a full gc.collect() (astronomer-cosmos#2334): with
+    # Airflow, dbt and the DAG loaded that is ~0.3 s per dbt task here. Objects alive now stay
+    # alive until the run ends anyway, so move them out of the collector's sight.
+    gc.freeze()
+    dag_run = dag.test(run_conf={"input_dir": str(input_dir), "output_dir": str(output_dir)})
+
+    outcome = _outcome(dag_run)
+    partial = args.result.with_name(f".{args.result.name}.partial")
+    partial.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, args.result)
+    return 0 if outcome["state"] == "success" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The ``lc_pipeline`` flow: check inputs, ingest, dbt build, export, quality report. In that order.
+
+Tasks are called like functions, one after the other (DuckDB allows one writer per file), and each
+takes what the previous one returned, so Prefect draws the edges of the run graph from the data:
+check_inputs -> ingest_customers, ingest_accounts -> dbt_build (and its task run per dbt node) ->
+export_<table> x 4 -> quality_report.
+
+Importing this module imports Prefect, which reads its settings (``PREFECT_HOME``, ``PREFECT_API_URL``)
+from the environment at that moment: to run the flow with its state under the run's folder, go
+through :func:`impl_prefect.pipeline.run` (or set those variables before importing).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.logging import get_run_logger
+
+from core.generate import generate
+from core.layout import INPUT_FILES, OUTPUT_TABLES
+from impl_prefect.tasks import (
+    INGEST_TASKS,
+    STEP_NAMES,
+    RunConfig,
+    check_inputs,
+    dbt_build,
+    export_task,
+    fail_once_from_env,
+    quality_report_task,
+)
+
+INPUT_ENV = "LC_INPUT_DIR"
+OUTPUT_ENV = "LC_OUTPUT_DIR"
+DEFAULT_OUTPUT_DIR = Path("output") / "prefect"
+SAMPLE_INPUT_DIR = Path("output") / "sample_input"
+SAMPLE_CUSTOMERS = 10_000
+SAMPLE_SEED = 42
+
+
+def resolve_config(
+    input_dir: Path | None, output_dir: Path | None, fail_once: list[str] | None
+) -> RunConfig:
+    """Parameters, else ``LC_INPUT_DIR`` / ``LC_OUTPUT_DIR`` / ``LC_PREFECT_FAIL_ONCE``, else defaults.
+
+    With no input folder anywhere, a sample (10,000 customers, seed 42) is generated once into
+    ``output/sample_input``, so the flow runs with no configuration at all.
+    """
+    if input_dir is None and os.environ.get(INPUT_ENV):
+        input_dir = Path(os.environ[INPUT_ENV])
+    if input_dir is None:
+        input_dir = SAMPLE_INPUT_DIR
+        if not all((input_dir / spec.name).is_file() for spec in INPUT_FILES):
+            generate(input_dir, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+    if output_dir is None:
+        output_dir = Path(os.environ.get(OUTPUT_ENV) or DEFAULT_OUTPUT_DIR)
+    steps = fail_once if fail_once is not None else fail_once_from_env()
+    unknown = sorted(set(steps) - set(STEP_NAMES))
+    if unknown:
+        raise ValueError(f"fail_once: unknown task {', '.join(unknown)}; tasks are {', '.join(STEP_NAMES)}")
+    return RunConfig(input_dir.resolve(), output_dir.resolve(), frozenset(steps))
+
+
+@flow(
+    name="lc_pipeline",
+    description="LendingClub pipeline: check inputs, ingest, dbt build, export files, quality report.",
+    persist_result=False,
+)
+def lc_pipeline(
+    input_dir: Path | None = None,
+    output_dir: Path | None = None,
+    fail_once: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run the whole pipeline once; returns the quality report.
+
+    Args:
+        input_dir: folder with customers.csv and accounts.csv (default ``LC_INPUT_DIR``, else a
+            generated sample in ``output/sample_input``).
+        output_dir: folder for the warehouse, dbt artifacts and output files (default
+            ``LC_OUTPUT_DIR``, else ``output/prefect``).
+        fail_once: task names whose first attempt fails on purpose, to see retries (default
+            ``LC_PREFECT_FAIL_ONCE``, comma-separated).
+    """
+    config = resolve_config(input_dir, output_dir, fail_once)
+    get_run_logger().info("input %s, output %s", config.input_dir, config.output_dir)
+
+    headers = check_inputs(config)  # before anything is written
+    loaded = [INGEST_TASKS[spec.name](config, headers[spec.name], spec) for spec in INPUT_FILES]
+    models = dbt_build(config, loaded)
+    written = []
+    for table in OUTPUT_TABLES:
+        export = export_task(config, table, models[table.table])  # its assets: this run's files
+        written.append(export(config, table, models[table.table]))
+    quality_report = quality_report_task(config, models)
+    return quality_report(config, written)

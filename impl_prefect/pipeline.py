@@ -1,0 +1,57 @@
+"""Run the ``lc_pipeline`` flow once, locally: ``run(input_dir, output_dir) -> RunSummary``.
+
+Prefect keeps its state under ``<output_dir>/prefect_home`` (never the user's home); with no
+``PREFECT_API_URL`` the run starts Prefect's temporary server on ``prefect_home/prefect.db`` and
+stops it at the end. See :mod:`impl_prefect.runtime` for how the settings are scoped, and
+``impl_prefect/README.md`` for watching runs in Prefect's UI.
+
+Importing this module does not import Prefect (that happens inside :func:`run`, after the
+settings are in place), so it is cheap and has no side effect.
+
+    python -m impl_prefect.pipeline --input DIR --output DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.layout import QUALITY_REPORT
+from core.run import RunSummary, summarise
+from impl_prefect.runtime import prefect_home, prefect_runtime
+
+
+def run(input_dir: Path, output_dir: Path) -> RunSummary:
+    """Run the whole pipeline once as a Prefect flow; raise on bad input or a failed check.
+
+    Errors are the flow's own: :class:`core.errors.PipelineInputError` with its one-line message on
+    bad input, :class:`core.export.QualityCheckFailed` when a reconciliation fails.
+    """
+    output_dir = Path(output_dir).resolve()
+    # The flow module imports Prefect's task machinery, prefect-dbt and dbt (seconds): do it while
+    # the temporary server starts, and after the settings are in place.
+    with prefect_runtime(prefect_home(output_dir), while_server_starts=_import_flow):
+        from impl_prefect.flows import lc_pipeline
+
+        lc_pipeline(input_dir=Path(input_dir).resolve(), output_dir=output_dir)
+    report = json.loads((output_dir / QUALITY_REPORT).read_text(encoding="utf-8"))
+    return summarise("prefect", output_dir, report)
+
+
+def _import_flow() -> None:
+    import impl_prefect.flows  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m impl_prefect.pipeline", description=__doc__.split("\n")[0])
+    parser.add_argument("--input", type=Path, required=True, help="folder with customers.csv and accounts.csv")
+    parser.add_argument("--output", type=Path, required=True, help="folder for the warehouse and outputs")
+    args = parser.parse_args(argv)
+    print("\n".join(run(args.input, args.output).lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""The pipeline's steps as Prefect tasks: each is one call into ``core`` (or dbt); none transforms data.
+
+Every task retries transient failures (a locked warehouse file, a flaky disk) and never retries a
+permanent one: bad input (:class:`PipelineInputError`) or a failed reconciliation
+(:class:`QualityCheckFailed`) fail the same way every time. Results are not persisted and never
+cached: every task writes to the warehouse or the output folder, so a run always does the work.
+
+Tasks that write a table or a file are materializing tasks, so Prefect records asset lineage:
+``raw.customers``/``raw.accounts`` -> the dbt models (one task per dbt node, from prefect-dbt) ->
+the output files. The quality report is also published as artifacts.
+
+A task's first attempt can be made to fail on purpose (to see retries work): name it in the flow's
+``fail_once`` parameter (or ``LC_PREFECT_FAIL_ONCE``). The injected failure comes *after* the task
+has done its work, so the retry shows that redoing a step is safe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import runtime, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.assets import Asset, add_asset_metadata, materialize
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.logging import get_run_logger
+from prefect.tasks import MaterializingTask, Task
+from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+from prefect_dbt.utilities import format_resource_id
+
+from core.errors import PipelineInputError
+from core.export import QualityCheckFailed, export_table, write_quality_report
+from core.ingest import Header, LoadResult, ingest_file
+from core.ingest import check_inputs as check_input_headers
+from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, InputFile, OutputTable
+from core.transform import DBT_PROJECT_DIR, dbt_environment
+from core.warehouse import connect, warehouse_path
+from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
+from core.environment import scoped_environ
+
+FAIL_ONCE_ENV = "LC_PREFECT_FAIL_ONCE"
+FAIL_ONCE_MARKERS = ".fail_once"  # under the output folder: one marker per flow run and task
+PERMANENT_ERRORS = (PipelineInputError, QualityCheckFailed)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Where one flow run reads and writes, and which tasks fail their first attempt on purpose."""
+
+    input_dir: Path
+    output_dir: Path
+    fail_once: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def warehouse(self) -> Path:
+        return warehouse_path(self.output_dir)
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.output_dir / "dbt_target"
+
+
+class InjectedFailure(RuntimeError):
+    """The failure a ``fail_once`` task raises on its first attempt."""
+
+
+def retry_unless_permanent(task: Task, task_run: TaskRun, state: State) -> bool:
+    """``retry_condition_fn``: retry anything but bad input and failed quality checks."""
+    try:
+        state.result()
+    except PERMANENT_ERRORS:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+TASK_OPTIONS: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay_seconds": 2,
+    "retry_condition_fn": retry_unless_permanent,
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
+}
+
+
+def fail_once_if_asked(config: RunConfig) -> None:
+    """Fail this task's first attempt in this flow run if ``fail_once`` names it; a marker file
+    records that first attempt, so the retry (a new attempt of the same task run) goes through."""
+    step = runtime.task_run.task_name
+    if step not in config.fail_once:
+        return
+    marker = config.output_dir / FAIL_ONCE_MARKERS / f"{runtime.flow_run.id}-{step}"
+    if marker.exists():
+        return
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"task run {runtime.task_run.id}: first attempt failed on purpose\n")
+    raise InjectedFailure(f"{step}: failing the first attempt on purpose (fail_once)")
+
+
+# --- check inputs -------------------------------------------------------------------------------
+
+
+@task(name="check_inputs", description="Check both input files' headers before anything is written.",
+      **TASK_OPTIONS)
+def check_inputs(config: RunConfig) -> dict[str, Header]:
+    headers = check_input_headers(config.input_dir, INPUT_FILES)
+    fail_once_if_asked(config)
+    return headers
+
+
+# --- ingest: one materializing task per raw table ------------------------------------------------
+
+
+def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
+    with connect(config.warehouse) as con:
+        result = ingest_file(con, header, spec)
+    add_asset_metadata(
+        raw_table_asset(spec),
+        {"file": str(header.path), "rows": result.rows, "malformed_rows": result.malformed_rows,
+         "reader": result.reader, "warehouse": str(config.warehouse)},
+    )
+    get_run_logger().info(
+        "%s: %s rows into %s (%s malformed, %s reader)",
+        spec.name, f"{result.rows:,}", result.table, f"{result.malformed_rows:,}", result.reader,
+    )
+    fail_once_if_asked(config)
+    return result
+
+
+INGEST_TASKS: dict[str, MaterializingTask] = {
+    spec.name: materialize(
+        raw_table_asset(spec),
+        by="duckdb",
+        name=f"ingest_{spec.raw_table}",
+        description=f"Load {spec.name} into {raw_table_asset(spec).properties.name}, text unchanged.",
+        **TASK_OPTIONS,
+    )(_ingest)
+    for spec in INPUT_FILES
+}
+
+
+# --- dbt build: prefect-dbt makes a task run (and an asset) per dbt node ---------------------------
+
+
+@task(name="dbt_build", description="dbt build (models and tests), one task run per dbt node.",
+      **TASK_OPTIONS)
+def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, Asset]:
+    """Run ``dbt build`` through ``PrefectDbtRunner``; return each model's asset, by model name.
+
+    ``raw_tables`` is what the ingestion tasks loaded: passing it makes their edge to this task.
+    """
+    runner = PrefectDbtRunner(
+        settings=PrefectDbtSettings(
+            project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
+        ),
+        raise_on_failure=False,  # failed nodes are reported below, as core.transform.run_dbt does
+    )
+    with scoped_environ(dbt_environment(config.warehouse)):  # profiles.yml reads the warehouse path
+        result = runner.invoke(["build", "--log-path", str(config.dbt_target / "logs")])
+    if not result.success:
+        failed = [
+            f"{node.node.name} ({node.status})"
+            for node in (result.result or [])
+            if str(node.status) in {"error", "fail", "runtime error"}
+        ]
+        raise PipelineInputError(f"dbt build failed: {', '.join(failed) or 'see dbt logs'}")
+    manifest = runner.manifest
+    models = {
+        node.name: Asset(key=format_resource_id(manifest.metadata.adapter_type, node.relation_name))
+        for node in manifest.nodes.values()
+        if node.resource_type == "model" and node.relation_name
+    }
+    fail_once_if_asked(config)
+    return models
+
+
+# --- exports and the quality report: materializing tasks built per run (file keys are paths) ------
+
+
+def _table_files(config: RunConfig, table: OutputTable) -> list[Path]:
+    return [config.output_dir / f"{table.table}.{fmt}" for fmt in table.formats]
+
+
+def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
+    """Write one table's files. ``model`` is the dbt model's asset (the edge from dbt_build)."""
+    with connect(config.warehouse) as con:
+        written = export_table(con, table, config.output_dir)
+        rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
+    for path in written:
+        add_asset_metadata(file_asset_key(path), {"rows": rows, "bytes": path.stat().st_size})
+    fail_once_if_asked(config)
+    return written
+
+
+def export_task(config: RunConfig, table: OutputTable, model: Asset) -> MaterializingTask:
+    """The task writing one table's files, materializing each file from the dbt model."""
+    return materialize(
+        *(file_asset(path, f"{table.table} as {path.suffix[1:].upper()}, ordered by {table.order_by}.")
+          for path in _table_files(config, table)),
+        asset_deps=[model],
+        by="duckdb",
+        name=f"export_{table.table}",
+        description=f"Write {table.table} to {', '.join(table.formats)}.",
+        **TASK_OPTIONS,
+    )(_export)
+
+
+REPORT_MODELS = ("int_customers_clean", "int_accounts_clean", *(t.table for t in OUTPUT_TABLES))
+
+
+def _quality_report(config: RunConfig, exports: Sequence[Sequence[Path]]) -> dict[str, Any]:
+    """Write quality_report.json and publish it as artifacts, passed or not; raise if a check failed.
+
+    ``exports`` are the files the export tasks wrote (the edges from them).
+    """
+    report_path = config.output_dir / QUALITY_REPORT
+    with connect(config.warehouse) as con:
+        try:
+            report = write_quality_report(con, config.output_dir)
+        except QualityCheckFailed:
+            _publish_report(json.loads(report_path.read_text(encoding="utf-8")))
+            raise
+    _publish_report(report)
+    add_asset_metadata(
+        file_asset_key(report_path),
+        {"all_checks_passed": report["all_checks_passed"], **report["outputs"]},
+    )
+    fail_once_if_asked(config)
+    return report
+
+
+def quality_report_task(config: RunConfig, models: dict[str, Asset]) -> MaterializingTask:
+    report_path = config.output_dir / QUALITY_REPORT
+    return materialize(
+        file_asset(report_path, "Rows read, clean and quarantined per file; every reconciliation check."),
+        asset_deps=[*(raw_table_asset(spec) for spec in INPUT_FILES),
+                    *(models[name] for name in REPORT_MODELS if name in models)],
+        by="duckdb",
+        name="quality_report",
+        description="Write quality_report.json; publish it as artifacts.",
+        **TASK_OPTIONS,
+    )(_quality_report)
+
+
+def _publish_report(report: dict[str, Any]) -> None:
+    """The quality report as two artifacts: the checks as a table, the counts as markdown."""
+    passed = sum(check["passed"] for check in report["checks"])
+    create_table_artifact(
+        key="lc-quality-checks",
+        table=[{"check": c["name"], "passed": c["passed"], "detail": c["detail"]} for c in report["checks"]],
+        description=f"Data-quality checks: {passed}/{len(report['checks'])} passed.",
+    )
+    lines = ["# Quality report", "", f"**Checks:** {passed}/{len(report['checks'])} passed.", ""]
+    for name, counts in report["files"].items():
+        lines += [
+            f"## {name}", "",
+            f"{counts['rows_read']:,} read = {counts['clean']:,} clean + {counts['quarantined']:,} quarantined",
+            "", "| reason | rows |", "| --- | ---: |",
+            *(f"| {reason} | {rows:,} |" for reason, rows in counts["quarantined_by_reason"].items()),
+            "",
+        ]
+    lines += ["## Outputs", "", "| table | rows |", "| --- | ---: |",
+              *(f"| {table} | {rows:,} |" for table, rows in report["outputs"].items())]
+    create_markdown_artifact(
+        key="lc-quality-report", markdown="\n".join(lines), description="quality_report.json"
+    )
+
+
+def fail_once_from_env() -> list[str]:
+    """``LC_PREFECT_FAIL_ONCE``: comma-separated task names, the default of the flow's ``fail_once``."""
+    return [name.strip() for name in os.environ.get(FAIL_ONCE_ENV, "").split(",") if name.strip()]
+
+
+STEP_NAMES = (
+    "check_inputs",
+    *(t.name for t in INGEST_TASKS.values()),
+    "dbt_build",
+    *(f"export_{t.table}" for t in OUTPUT_TABLES),
+    "quality_report",
+)

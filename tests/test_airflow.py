@@ -1,0 +1,278 @@
+"""The Airflow implementation: the DAG as Airflow parses it, real ``dag.test()`` runs, retries, bad input.
+
+No mocks. Every run goes through ``impl_airflow.pipeline.run``, which runs the DAG with ``dag.test()``
+in a child process against a fresh SQLite metadata DB under the run's output folder; the tests read
+what Airflow recorded (task instances, retries, asset events) back from that DB with ``sqlite3``.
+
+Airflow is never imported into the pytest process: it binds ``AIRFLOW_HOME`` and its configuration
+at import, for the life of the process. The DagBag check runs in a child process too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.errors import PipelineInputError
+from core.generate import generate
+from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
+from core.outputs import read_rows
+from impl_airflow.config import (
+    DAG_ID,
+    DAGS_FOLDER,
+    FAIL_ONCE_ENV,
+    REPO_ROOT,
+    RESULT_FILE,
+    RETRY_DELAY_ENV,
+    airflow_environment,
+    airflow_home,
+)
+
+CUSTOMERS = 300
+
+
+@pytest.fixture(scope="module")
+def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("airflow_input")
+    generate(folder, CUSTOMERS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scripts_reference(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from impl_scripts.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("scripts_reference")
+    run(small_input, output_dir)
+    return output_dir
+
+
+@pytest.fixture(scope="module")
+def airflow_output(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from impl_airflow.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("airflow_output")
+    started = time.perf_counter()
+    summary = run(small_input, output_dir)
+    print(f"impl_airflow.pipeline.run: {time.perf_counter() - started:.1f} s")
+    assert summary.implementation == "airflow" and summary.output_dir == output_dir.resolve()
+    return output_dir
+
+
+def _metadata(output_dir: Path, sql: str) -> list[tuple]:
+    """Rows from the run's Airflow metadata DB (SQLite), read without importing Airflow."""
+    with sqlite3.connect(airflow_home(output_dir) / "airflow.db") as db:
+        return db.execute(sql).fetchall()
+
+
+def _outcome(output_dir: Path) -> dict:
+    return json.loads((airflow_home(output_dir) / RESULT_FILE).read_text())
+
+
+def _assert_same_outputs(output_dir: Path, reference: Path) -> None:
+    for table in OUTPUT_TABLES:
+        columns, rows = read_rows(output_dir, table.table)
+        ref_columns, ref_rows = read_rows(reference, table.table)
+        assert columns == ref_columns, table.table
+        assert rows, f"{table.table} is empty: the sample should exercise it"
+        assert Counter(rows) == Counter(ref_rows), table.table
+
+
+# --- the DAG as Airflow parses it ----------------------------------------------------------------
+
+_DAGBAG_PROBE = """
+import json, sys
+from impl_airflow.manifest import prepare_manifest
+manifest = json.loads(prepare_manifest().read_text())
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+dag = bag.dags.get("lc_pipeline")
+print(json.dumps({
+    "import_errors": {str(k): v for k, v in bag.import_errors.items()},
+    "dag_ids": sorted(bag.dags),
+    "models": sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"),
+    "max_active_tasks": dag.max_active_tasks if dag else None,
+    "max_active_runs": dag.max_active_runs if dag else None,
+    "params": sorted(dag.params) if dag else [],
+    "tasks": {
+        task_id: {
+            "type": type(task).__name__,
+            "retries": task.retries,
+            "upstream": sorted(task.upstream_task_ids),
+            "inlets": sorted(a.name for a in task.inlets),
+            "outlets": sorted(a.name for a in task.outlets),
+        }
+        for task_id, task in (dag.task_dict.items() if dag else [])
+    },
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def parsed_dag(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What a DagBag (Airflow's DAG-file parser) makes of the dags folder, in a clean process."""
+    home = tmp_path_factory.mktemp("dagbag_airflow_home")
+    result = subprocess.run(
+        [sys.executable, "-c", _DAGBAG_PROBE, str(DAGS_FOLDER)],
+        env={**os.environ, **airflow_environment(home)}, cwd=REPO_ROOT,
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_dag_imports_without_errors(parsed_dag: dict) -> None:
+    assert parsed_dag["import_errors"] == {}
+    assert parsed_dag["dag_ids"] == [DAG_ID]
+    assert parsed_dag["params"] == ["fail_once_task", "input_dir", "output_dir"]
+
+
+def test_dag_has_a_run_and_a_test_task_per_dbt_model(parsed_dag: dict) -> None:
+    tasks = parsed_dag["tasks"]
+    models = parsed_dag["models"]
+    assert len(models) >= 9
+    run_tasks = {t.split(".")[1] for t, info in tasks.items() if info["type"] == "DbtRunLocalOperator"}
+    assert run_tasks == set(models)
+    for model in models:
+        assert tasks[f"transform.{model}.test"]["upstream"] == [f"transform.{model}.run"]
+    # Tests that read several models (reconciliations, relationships) are tasks of their own.
+    detached = [t for t in tasks if t.startswith("transform.") and t.endswith("_test")]
+    assert {"transform.assert_balances_reconcile_test", "transform.assert_accounts_reconcile_test"} <= set(detached)
+
+
+def test_dag_runs_the_baseline_steps_in_order(parsed_dag: dict) -> None:
+    tasks = parsed_dag["tasks"]
+    assert tasks["check_inputs"]["upstream"] == []
+    assert "check_inputs" in tasks["ingest_customers"]["upstream"]
+    assert "ingest_customers" in tasks["ingest_accounts"]["upstream"]
+    assert tasks["transform.stg_customers.run"]["upstream"] == ["ingest_accounts"]
+    assert tasks["transform.stg_accounts.run"]["upstream"] == ["ingest_accounts"]
+    dbt_leaves = {t for t in tasks if t.startswith("transform.")} - {
+        u for info in tasks.values() for u in info["upstream"]
+    }
+    assert dbt_leaves <= set(tasks["export_account_summary"]["upstream"])
+    assert "export_accounts_quarantine" in tasks["quality_report"]["upstream"]
+
+
+def test_one_duckdb_writer_at_a_time_and_retries(parsed_dag: dict) -> None:
+    assert parsed_dag["max_active_tasks"] == 1 and parsed_dag["max_active_runs"] == 1
+    tasks = parsed_dag["tasks"]
+    for task_id, info in tasks.items():
+        expected = 0 if info["type"] == "DbtTestLocalOperator" else 2
+        assert info["retries"] == expected, task_id
+
+
+def test_assets_trace_files_through_tables(parsed_dag: dict) -> None:
+    tasks = parsed_dag["tasks"]
+    assert tasks["ingest_customers"]["inlets"] == ["lc_pipeline.input.customers.csv"]
+    assert tasks["ingest_customers"]["outlets"] == ["lc_pipeline.warehouse.raw.customers"]
+    assert tasks["transform.stg_accounts.run"]["inlets"] == ["lc_pipeline.warehouse.raw.accounts"]
+    assert tasks["transform.account_summary.run"]["outlets"] == ["lc_pipeline.warehouse.account_summary"]
+    assert tasks["export_account_summary"]["inlets"] == ["lc_pipeline.warehouse.account_summary"]
+    assert tasks["export_account_summary"]["outlets"] == [
+        "lc_pipeline.output.account_summary.csv", "lc_pipeline.output.account_summary.parquet",
+    ]
+    assert tasks["quality_report"]["outlets"] == ["lc_pipeline.output.quality_report.json"]
+
+
+# --- a real run -----------------------------------------------------------------------------------
+
+
+def test_run_succeeds_with_every_task_once(airflow_output: Path, parsed_dag: dict) -> None:
+    outcome = _outcome(airflow_output)
+    assert outcome["state"] == "success" and outcome["error"] is None
+    assert set(outcome["task_states"]) == set(parsed_dag["tasks"])
+    assert set(outcome["task_states"].values()) == {"success"}
+    assert set(outcome["try_numbers"].values()) == {1}
+    for path in output_files(airflow_output):
+        assert path.is_file() and path.stat().st_size > 0, path
+
+
+def test_outputs_equal_the_scripts_pipeline(airflow_output: Path, scripts_reference: Path) -> None:
+    _assert_same_outputs(airflow_output, scripts_reference)
+    report = json.loads((airflow_output / QUALITY_REPORT).read_text())
+    assert report == json.loads((scripts_reference / QUALITY_REPORT).read_text())
+    assert report["all_checks_passed"]
+
+
+def test_run_records_asset_events_with_where_and_how_many(airflow_output: Path, small_input: Path) -> None:
+    events = {
+        name: (json.loads(extra or "{}"), task)
+        for name, extra, task in _metadata(
+            airflow_output,
+            "SELECT a.name, e.extra, e.source_task_id FROM asset_event e JOIN asset a ON a.id = e.asset_id",
+        )
+    }
+    for spec in INPUT_FILES:
+        extra, task = events[f"lc_pipeline.warehouse.raw.{spec.raw_table}"]
+        assert task == f"ingest_{spec.raw_table}"
+        assert extra["source"] == str(small_input.resolve() / spec.name) and extra["rows"] > 0
+    for table in OUTPUT_TABLES:
+        assert events[f"lc_pipeline.warehouse.{table.table}"][1] == f"transform.{table.table}.run"
+        for fmt in table.formats:
+            extra, task = events[f"lc_pipeline.output.{table.table}.{fmt}"]
+            assert task == f"export_{table.table}"
+            assert extra["path"] == str(airflow_output.resolve() / f"{table.table}.{fmt}")
+    assert events["lc_pipeline.output.quality_report.json"][0]["all_checks_passed"] is True
+
+
+def test_metadata_stays_under_the_output_folder(airflow_output: Path) -> None:
+    home = airflow_home(airflow_output)
+    assert (home / "airflow.db").is_file()
+    assert _metadata(airflow_output, "SELECT count(*) FROM dag_run WHERE dag_id = 'lc_pipeline'") == [(1,)]
+    assert _metadata(airflow_output, "SELECT count(*) FROM dag WHERE dag_id LIKE 'example%'") == [(0,)]
+
+
+# --- retries and failures --------------------------------------------------------------------------
+
+
+def test_a_task_that_fails_once_succeeds_on_retry(
+    small_input: Path, scripts_reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LC_FAIL_ONCE_TASK`` (the DAG param ``fail_once_task``) names a dbt task; its first attempt
+    fails and leaves a marker file, Airflow retries it, and the run ends as if nothing had happened."""
+    from impl_airflow.pipeline import run
+
+    target = "transform.int_accounts_clean.run"
+    monkeypatch.setenv(FAIL_ONCE_ENV, target)
+    monkeypatch.setenv(RETRY_DELAY_ENV, "1")  # the production delay is 30 s
+    summary = run(small_input, tmp_path)
+
+    markers = list((tmp_path / "_fault_injection").glob(f"*/{target}"))
+    assert len(markers) == 1 and json.loads(markers[0].read_text())["failed_try_number"] == 1
+    tries = dict(_metadata(tmp_path, "SELECT task_id, try_number FROM task_instance"))
+    assert tries[target] == 2
+    assert {task: n for task, n in tries.items() if n != 1} == {target: 2}
+    assert _metadata(tmp_path, "SELECT task_id, try_number, state FROM task_instance_history") == [
+        (target, 1, "failed")
+    ]
+    assert summary.report["all_checks_passed"]
+    _assert_same_outputs(tmp_path, scripts_reference)
+
+
+def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tmp_path: Path) -> None:
+    from impl_airflow.pipeline import run
+
+    input_dir = tmp_path / "input"
+    input_dir.mkdir()
+    (input_dir / "customers.csv").write_text("CustomerID,Name\n1,Ann\n")
+    (input_dir / "accounts.csv").write_text("AccountID,CustomerID,Balance,AccountType\n")
+    output_dir = tmp_path / "output"
+    with pytest.raises(PipelineInputError) as raised:
+        run(input_dir, output_dir)
+    assert str(raised.value) == f"{input_dir / 'customers.csv'}: missing required column HasLoan"
+    assert not (output_dir / "warehouse.duckdb").exists()
+    assert not any(path.exists() for path in output_files(output_dir))
+
+    outcome = _outcome(output_dir)
+    assert outcome["failed_tasks"] == ["check_inputs"]
+    assert outcome["try_numbers"]["check_inputs"] == 1  # bad input fails the same way every time
+    assert {state for task, state in outcome["task_states"].items() if task != "check_inputs"} == {"upstream_failed"}

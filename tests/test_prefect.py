@@ -1,0 +1,297 @@
+"""The Prefect implementation: real flow runs on generated data, against a real Prefect server.
+
+No mocks. One Prefect test server for the whole session (``prefect_test_harness``); the runs
+report to it, so the tests read task runs, artifacts and asset events back through its API. One
+more test runs ``python -m impl_prefect.pipeline`` in a clean process, as a user does, to check
+that Prefect's own temporary server keeps its database under the run's folder.
+
+Prefect is imported only inside the fixtures, with ``PREFECT_HOME`` set for the import alone, so
+collecting this module imports nothing heavy and no test writes to the user's home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from uuid import UUID
+
+import pytest
+
+from core.errors import PipelineInputError
+from core.generate import generate
+from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
+from core.outputs import read_rows
+from impl_prefect.runtime import (
+    PREFECT_HOME_DIRNAME,
+    SERVER_STARTUP_TIMEOUT_SECONDS,
+    prefect_environment,
+    scoped_environ,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 300
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect test server (its own temporary SQLite database) for every test of the session."""
+    home = tmp_path_factory.mktemp("prefect_session_home")
+    with scoped_environ(prefect_environment(home)):  # read by a first import of Prefect, then undone
+        from prefect.settings import (
+            PREFECT_HOME,
+            PREFECT_SERVER_ANALYTICS_ENABLED,
+            get_current_settings,
+            temporary_settings,
+        )
+        from prefect.testing.utilities import prefect_test_harness
+
+    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_SERVER_ANALYTICS_ENABLED: False}):
+        with prefect_test_harness(server_startup_timeout=SERVER_STARTUP_TIMEOUT_SECONDS):
+            yield get_current_settings().api.url
+
+
+@pytest.fixture(scope="module")
+def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("prefect_input")
+    generate(folder, CUSTOMERS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scripts_reference(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from impl_scripts.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("prefect_scripts_reference")
+    run(small_input, output_dir)
+    return output_dir
+
+
+@pytest.fixture(scope="module")
+def prefect_run(prefect_server: str, small_input: Path, tmp_path_factory: pytest.TempPathFactory):
+    from impl_prefect.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("prefect_output")
+    environment_before = dict(os.environ)
+    started = time.perf_counter()
+    summary = run(small_input, output_dir)
+    print(f"impl_prefect.pipeline.run: {time.perf_counter() - started:.1f} s")
+    return SimpleNamespace(summary=summary, environment_before=environment_before,
+                           environment_after=dict(os.environ))
+
+
+def _assert_same_outputs(output_dir: Path, reference: Path) -> None:
+    for table in OUTPUT_TABLES:
+        columns, rows = read_rows(output_dir, table.table)
+        ref_columns, ref_rows = read_rows(reference, table.table)
+        assert columns == ref_columns, table.table
+        assert Counter(rows) == Counter(ref_rows), table.table
+
+
+def _sync_client():
+    from prefect.client.orchestration import get_client
+
+    return get_client(sync_client=True)
+
+
+def _task_runs(flow_run_id: UUID) -> dict[str, object]:
+    """The flow run's task runs by task name (the pipeline's own tasks have unique names)."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with _sync_client() as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    # task run names are "<task name>-<3 hex digits>", or "model <name>" / "test <name>" for dbt nodes
+    return {re.sub(r"-[0-9a-f]{3}$", "", run.name): run for run in runs}
+
+
+def _flow_run_of(output_dir: Path) -> UUID:
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with _sync_client() as client:
+        runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=50)
+    matching = [r for r in runs if Path(str(r.parameters.get("output_dir"))) == output_dir.resolve()]
+    assert matching, f"no flow run wrote to {output_dir}"
+    return matching[0].id
+
+
+# --- a real run ------------------------------------------------------------------------------------
+
+
+def test_flow_run_succeeds_and_equals_the_scripts_pipeline(prefect_run, scripts_reference: Path) -> None:
+    summary = prefect_run.summary
+    assert summary.implementation == "prefect"
+    assert summary.report["all_checks_passed"]
+    for path in output_files(summary.output_dir):
+        assert path.is_file() and path.stat().st_size > 0, path
+    assert not list(summary.output_dir.glob(".*.partial"))
+    _assert_same_outputs(summary.output_dir, scripts_reference)
+    assert json.loads((summary.output_dir / QUALITY_REPORT).read_text()) == json.loads(
+        (scripts_reference / QUALITY_REPORT).read_text()
+    )
+
+
+def test_run_leaves_the_process_environment_as_it_found_it(prefect_run) -> None:
+    assert prefect_run.environment_after == prefect_run.environment_before
+
+
+def test_run_records_a_task_run_per_step_and_per_dbt_node(prefect_run) -> None:
+    flow_run_id = _flow_run_of(prefect_run.summary.output_dir)
+    with _sync_client() as client:
+        assert client.read_flow_run(flow_run_id).state.is_completed()
+    names = _task_runs(flow_run_id)
+    steps = {"check_inputs", "ingest_customers", "ingest_accounts", "dbt_build", "quality_report",
+             *(f"export_{t.table}" for t in OUTPUT_TABLES)}
+    assert steps <= set(names)
+    # prefect-dbt: a task run per dbt node, named after it ("model account_summary", "test ...")
+    assert {"model stg_customers", "model account_summary", "model customer_profile"} <= set(names)
+    assert sum(name.startswith("test ") for name in names) > 10
+    assert all(run.state.is_completed() for run in names.values())
+
+
+def test_quality_report_is_published_as_artifacts(prefect_run) -> None:
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    flow_run_id = _flow_run_of(prefect_run.summary.output_dir)
+    with _sync_client() as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    by_key = {artifact.key: artifact for artifact in artifacts}
+    assert {"lc-quality-checks", "lc-quality-report"} <= set(by_key)
+    table = by_key["lc-quality-checks"].data
+    table = json.loads(table) if isinstance(table, str) else table
+    assert [row["check"] for row in table] == [c["name"] for c in prefect_run.summary.report["checks"]]
+    assert "customers.csv" in by_key["lc-quality-report"].data
+
+
+def test_assets_trace_raw_tables_through_dbt_to_the_files(prefect_run) -> None:
+    """Lineage is recorded as asset events: raw table -> dbt model -> output file."""
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    from impl_prefect.assets import file_asset_key
+
+    csv_key = file_asset_key(prefect_run.summary.output_dir / "account_summary.csv")
+    wanted = {
+        "duckdb://warehouse/raw/customers": None,
+        "duckdb://warehouse/main/stg_customers": "duckdb://warehouse/raw/customers",
+        csv_key: "duckdb://warehouse/main/account_summary",
+    }
+    found: dict[str, set[str]] = {}
+    deadline = time.monotonic() + 60  # events are persisted by the server in batches
+    while time.monotonic() < deadline:
+        with _sync_client() as client:
+            page = client.read_events(
+                filter=EventFilter(
+                    event=EventNameFilter(name=["prefect.asset.materialization.succeeded"]),
+                    resource=EventResourceFilter(id=list(wanted)),
+                ),
+                limit=50,
+            )
+        found = {}
+        for event in page.events:
+            found.setdefault(event.resource.id, set()).update(r.id for r in event.related)
+        if set(found) == set(wanted):
+            break
+        time.sleep(2)
+    assert set(found) == set(wanted)
+    for asset, upstream in wanted.items():
+        if upstream:
+            assert upstream in found[asset], (asset, found[asset])
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+
+def test_a_task_that_fails_once_succeeds_on_retry(
+    prefect_server: str, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``LC_PREFECT_FAIL_ONCE`` names a task; its first attempt fails after doing its work (a marker
+    file records it), the retry succeeds, and the outputs are as if nothing had happened."""
+    from impl_prefect.pipeline import run
+    from impl_prefect.tasks import FAIL_ONCE_ENV, FAIL_ONCE_MARKERS
+
+    monkeypatch.setenv(FAIL_ONCE_ENV, "ingest_accounts,export_account_summary")
+    summary = run(small_input, tmp_path)
+
+    markers = sorted((tmp_path / FAIL_ONCE_MARKERS).iterdir())
+    flow_run_id = UUID(markers[0].name[:36])  # markers are named "<flow run id>-<task name>"
+    assert [m.name[37:] for m in markers] == ["export_account_summary", "ingest_accounts"]
+    runs = _task_runs(flow_run_id)
+    for step in ("ingest_accounts", "export_account_summary"):
+        assert runs[step].state.is_completed(), step
+        assert runs[step].run_count == 2, step
+        with _sync_client() as client:
+            history = [state.name for state in client.read_task_run_states(runs[step].id)]
+        assert "Retrying" in history, (step, history)
+    assert runs["ingest_customers"].run_count == 1
+    assert summary.report["all_checks_passed"]
+    _assert_same_outputs(tmp_path, scripts_reference)
+
+
+def test_fail_once_names_must_be_tasks(prefect_server: str, small_input: Path, tmp_path: Path) -> None:
+    from impl_prefect.flows import lc_pipeline
+
+    with pytest.raises(ValueError, match="unknown task ingest_everything"):
+        lc_pipeline(input_dir=small_input, output_dir=tmp_path, fail_once=["ingest_everything"])
+
+
+def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(
+    prefect_server: str, tmp_path: Path
+) -> None:
+    from impl_prefect.pipeline import run
+
+    input_dir = tmp_path / "input"
+    input_dir.mkdir()
+    (input_dir / "customers.csv").write_text("CustomerID,Name\n1,Ann\n")
+    (input_dir / "accounts.csv").write_text("AccountID,CustomerID,Balance,AccountType\n")
+    output_dir = tmp_path / "output"
+    with pytest.raises(PipelineInputError) as raised:
+        run(input_dir, output_dir)
+    assert str(raised.value) == f"{input_dir / 'customers.csv'}: missing required column HasLoan"
+    assert not (output_dir / "warehouse.duckdb").exists()
+    assert not any(path.exists() for path in output_files(output_dir))
+
+    runs = _task_runs(_flow_run_of(output_dir))
+    assert runs["check_inputs"].state.is_failed()
+    assert runs["check_inputs"].run_count == 1  # bad input fails the same way every time
+    assert set(runs) == {"check_inputs"}
+
+
+# --- the user's path: Prefect's temporary server, state under the run's folder ----------------------
+
+
+def test_pipeline_module_keeps_prefect_state_under_the_output_folder(
+    small_input: Path, scripts_reference: Path, tmp_path: Path
+) -> None:
+    """``python -m impl_prefect.pipeline`` in a clean process: no PREFECT_* settings, a fresh HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LC_"))}
+    env["HOME"] = str(home)
+    output_dir = tmp_path / "output"
+    done = subprocess.run(
+        [sys.executable, "-m", "impl_prefect.pipeline", "--input", str(small_input), "--output", str(output_dir)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "quality checks: 7/7 passed" in done.stdout
+    _assert_same_outputs(output_dir, scripts_reference)
+
+    assert list(home.iterdir()) == []  # nothing in the user's home (no ~/.prefect)
+    database = output_dir / PREFECT_HOME_DIRNAME / "prefect.db"
+    with sqlite3.connect(database) as con:
+        flows = con.execute(
+            "SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id"
+        ).fetchall()
+        task_runs = con.execute("SELECT count(*) FROM task_run").fetchall()[0][0]
+    assert flows == [("lc_pipeline", "COMPLETED")]
+    assert task_runs > 50  # the pipeline's steps and a task run per dbt node
