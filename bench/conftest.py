@@ -98,12 +98,6 @@ def finished_run(store: Store, dataset):
     return folder
 
 
-@pytest.fixture
-def require_built(implementation: str) -> None:
-    if IMPLEMENTATIONS[implementation] is None:
-        pytest.skip(f"{implementation}: not built yet")
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     store = session.config.stash.get(_STORE_KEY, None)
     if store is None or not (store.runs or store.code_size or store.equality or store.lineage):

@@ -65,6 +65,7 @@ class Coverage:
     total_nodes: int
     total_edges: int
     missing_edges: list[Edge] = field(default_factory=list)
+    extra_edges: list[Edge] = field(default_factory=list)  # recorded between data nodes, but not true
     note: str = ""
 
     @property
@@ -91,6 +92,9 @@ def coverage(implementation: str, truth: Lineage, known: Lineage, note: str = ""
         total_nodes=len(truth.nodes),
         total_edges=len(truth.edges),
         missing_edges=sorted(truth.edges - known_edges),
+        extra_edges=sorted(
+            (a, b) for a, b in known.edges if a in truth.nodes and b in truth.nodes and (a, b) not in truth.edges
+        ),
         note=note,
     )
 

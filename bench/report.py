@@ -224,14 +224,17 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     if store.lineage:
         truth = store.lineage.get("_truth", {})
         lines.append(f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges.")
-        lines += ["", "| implementation | nodes known | edges known | how it was read | missing edges |", "|---|---|---|---|---|"]
+        lines += ["", "Extra edges are links the tool records between two data products that the true graph does not have "
+                  "(e.g. a task's declared inputs wider than what it reads).", "",
+                  "| implementation | nodes known | edges known | extra edges | how it was read | missing edges |",
+                  "|---|---|---|---|---|---|"]
         for implementation in cfg.implementations:
             entry = store.lineage.get(implementation)
             if entry:
                 missing = ", ".join(f"{a} → {b}" for a, b in entry["missing_edges"][:8])
                 more = len(entry["missing_edges"]) - 8
                 lines.append(f"| {implementation} | {_pct(entry['node_coverage'])} | {_pct(entry['edge_coverage'])} | "
-                             f"{entry['note']} | {missing}{f' (+{more} more)' if more > 0 else ''} |")
+                             f"{len(entry['extra_edges'])} | {entry['note']} | {missing}{f' (+{more} more)' if more > 0 else ''} |")
     else:
         lines.append("Not measured in this run.")
     lines += ["", "## Lines of code", ""]

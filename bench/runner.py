@@ -28,7 +28,7 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    module = importlib.import_module(IMPLEMENTATIONS[args.impl] or "")
+    module = importlib.import_module(IMPLEMENTATIONS[args.impl])
     imported = time.perf_counter()
     module.run(args.input, args.output)
     finished = time.perf_counter()

@@ -11,7 +11,6 @@ from bench.store import Store
 from bench.type_hints import typed_share
 
 
-@pytest.mark.usefixtures("require_built")
 def test_code_size(store: Store, implementation: str) -> None:
     size = measure_folder(implementation, REPO / f"impl_{implementation}")
     store.code_size[implementation] = asdict(size)
@@ -19,9 +18,10 @@ def test_code_size(store: Store, implementation: str) -> None:
     assert size.code_lines > 0
 
 
-@pytest.mark.usefixtures("require_built")
 def test_static_typing(store: Store, implementation: str) -> None:
     """The ADR's "Type Safety" row: how much of the orchestration code mypy can type (not Any)."""
+    if store.config.quick:
+        pytest.skip("mypy over each framework takes minutes: not in quick mode")
     result = typed_share(REPO / f"impl_{implementation}", store.config.results_dir / ".mypy_cache")
     store.code_size.setdefault("_typing", {})[implementation] = result
     assert result["typed_share"] is not None, result.get("error")

@@ -68,7 +68,6 @@ def compare_with_oracle(input_dir: Path, candidate: Path) -> list[dict]:
     return differences
 
 
-@pytest.mark.usefixtures("require_built")
 def test_outputs_equal_plain_scripts(store: Store, dataset, finished_run, implementation: str) -> None:
     """Scripts is checked against the rules oracle; every other implementation against scripts."""
     candidate = finished_run(implementation)

@@ -15,7 +15,6 @@ def truth(finished_run) -> Lineage:
     return true_lineage(finished_run("scripts") / "dbt_target" / "manifest.json")
 
 
-@pytest.mark.usefixtures("require_built")
 def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implementation: str) -> None:
     if implementation not in INTROSPECTORS:
         pytest.skip(f"{implementation}: no introspection written yet")
@@ -28,6 +27,7 @@ def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implemen
         "node_coverage": result.node_coverage,
         "edge_coverage": result.edge_coverage,
         "missing_edges": result.missing_edges,
+        "extra_edges": result.extra_edges,
         "dbt_models_mapped": len(dbt_models & known.nodes),
         "note": result.note,
     }

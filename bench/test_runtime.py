@@ -10,7 +10,6 @@ from bench.measure import run_once
 from bench.store import Store
 
 
-@pytest.mark.usefixtures("require_built")
 def test_runtime(benchmark, store: Store, dataset, implementation: str, size: int) -> None:
     input_dir = dataset(size)
     rounds = store.config.rounds if size == store.config.customers else 1

@@ -14,13 +14,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from core.errors import PipelineInputError
-from core.export import QualityCheckFailed
+from core.errors import PipelineError
 from core.generate import generate
 from core.run import RunSummary
 
-# name -> module with ``run(input_dir, output_dir) -> RunSummary``; None marks one not built yet.
-IMPLEMENTATIONS: dict[str, str | None] = {
+# name -> module with ``run(input_dir, output_dir) -> RunSummary``.
+IMPLEMENTATIONS: dict[str, str] = {
     "scripts": "impl_scripts.pipeline",
     "dagster": "impl_dagster.pipeline",
     "airflow": "impl_airflow.pipeline",
@@ -33,13 +32,7 @@ SAMPLE_SEED = 42
 
 
 def _runner(name: str) -> Callable[[Path, Path], RunSummary]:
-    module = IMPLEMENTATIONS[name]
-    if module is None:
-        raise PipelineInputError(
-            f"--impl {name}: this implementation is not built yet; available: "
-            + ", ".join(impl for impl, mod in IMPLEMENTATIONS.items() if mod)
-        )
-    return importlib.import_module(module).run
+    return importlib.import_module(IMPLEMENTATIONS[name]).run
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -93,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:
         return args.handler(args)
-    except (PipelineInputError, QualityCheckFailed, ValueError) as error:
+    except (PipelineError, ValueError) as error:
         print(f"lc-pipeline: error: {error}", file=sys.stderr)
         return 2
 

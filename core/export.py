@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from core.errors import PipelineError
+
 from core.layout import (
     ACCOUNT_REASONS,
     ACCOUNTS,
@@ -126,7 +128,7 @@ def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
-class QualityCheckFailed(Exception):
+class QualityCheckFailed(PipelineError):
     """A reconciliation check failed: the outputs were written, but they cannot be trusted."""
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import WarehouseInUse
 from core.layout import WAREHOUSE_FILE
 
 
@@ -20,8 +21,9 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as error:
-        raise RuntimeError(
-            f"{path}: the warehouse is in use by another run (DuckDB allows one writer): {error}"
+        raise WarehouseInUse(
+            f"{path}: the warehouse is in use by another process (DuckDB allows one writer); "
+            "wait for it to finish or choose another --output"
         ) from error
     con.execute("SET enable_progress_bar = false")
     return con

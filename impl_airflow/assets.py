@@ -34,3 +34,8 @@ OUTPUT_FILE_ASSETS: dict[str, list[Asset]] = {
     table.table: [_asset("output", f"{table.table}.{fmt}") for fmt in table.formats] for table in OUTPUT_TABLES
 }
 QUALITY_REPORT_ASSET = _asset("output", QUALITY_REPORT)
+# Every warehouse table with an Asset, by table name ("raw.customers", "account_summary").
+TABLE_ASSETS: dict[str, Asset] = {
+    **{f"{RAW_SCHEMA}.{spec.raw_table}": RAW_TABLE_ASSETS[spec.name] for spec in INPUT_FILES},
+    **MART_TABLE_ASSETS,
+}

@@ -22,13 +22,13 @@ from prefect.logging import get_run_logger
 from core.generate import generate
 from core.layout import INPUT_FILES, OUTPUT_TABLES
 from impl_prefect.tasks import (
-    INGEST_TASKS,
     STEP_NAMES,
     RunConfig,
     check_inputs,
     dbt_build,
     export_task,
     fail_once_from_env,
+    ingest_task,
     quality_report_task,
 )
 
@@ -87,7 +87,7 @@ def lc_pipeline(
     get_run_logger().info("input %s, output %s", config.input_dir, config.output_dir)
 
     headers = check_inputs(config)  # before anything is written
-    loaded = [INGEST_TASKS[spec.name](config, headers[spec.name], spec) for spec in INPUT_FILES]
+    loaded = [ingest_task(config, spec)(config, headers[spec.name], spec) for spec in INPUT_FILES]
     models = dbt_build(config, loaded)
     written = []
     for table in OUTPUT_TABLES:

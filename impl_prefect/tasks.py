@@ -33,15 +33,15 @@ from prefect.tasks import MaterializingTask, Task
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from prefect_dbt.utilities import format_resource_id
 
+from core.environment import scoped_environ
 from core.errors import PipelineInputError
-from core.export import QualityCheckFailed, export_table, write_quality_report
+from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, InputFile, OutputTable
 from core.transform import DBT_PROJECT_DIR, dbt_environment
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
-from core.environment import scoped_environ
 
 FAIL_ONCE_ENV = "LC_PREFECT_FAIL_ONCE"
 FAIL_ONCE_MARKERS = ".fail_once"  # under the output folder: one marker per flow run and task
@@ -133,16 +133,16 @@ def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
     return result
 
 
-INGEST_TASKS: dict[str, MaterializingTask] = {
-    spec.name: materialize(
+def ingest_task(config: RunConfig, spec: InputFile) -> MaterializingTask:
+    """The ingestion task of one file: it reads the input file's asset and materializes the raw table's."""
+    return materialize(
         raw_table_asset(spec),
+        asset_deps=[file_asset(config.input_dir / spec.name, f"The input file {spec.name}.")],
         by="duckdb",
         name=f"ingest_{spec.raw_table}",
         description=f"Load {spec.name} into {raw_table_asset(spec).properties.name}, text unchanged.",
         **TASK_OPTIONS,
     )(_ingest)
-    for spec in INPUT_FILES
-}
 
 
 # --- dbt build: prefect-dbt makes a task run (and an asset) per dbt node ---------------------------
@@ -211,7 +211,8 @@ def export_task(config: RunConfig, table: OutputTable, model: Asset) -> Material
     )(_export)
 
 
-REPORT_MODELS = ("int_customers_clean", "int_accounts_clean", *(t.table for t in OUTPUT_TABLES))
+# The dbt models among the tables the report's checks read (raw tables are assets of their own).
+REPORT_MODELS = tuple(table for table in QUALITY_REPORT_TABLES if "." not in table)
 
 
 def _quality_report(config: RunConfig, exports: Sequence[Sequence[Path]]) -> dict[str, Any]:
@@ -279,7 +280,7 @@ def fail_once_from_env() -> list[str]:
 
 STEP_NAMES = (
     "check_inputs",
-    *(t.name for t in INGEST_TASKS.values()),
+    *(f"ingest_{spec.raw_table}" for spec in INPUT_FILES),
     "dbt_build",
     *(f"export_{t.table}" for t in OUTPUT_TABLES),
     "quality_report",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from core.environment import scoped_environ
 from core.generate import GeneratedData, generate
 
 SAMPLE_CUSTOMERS = 2_000
@@ -25,3 +27,27 @@ def scripts_output(sample_input: GeneratedData, tmp_path_factory: pytest.TempPat
     output_dir = tmp_path_factory.mktemp("scripts_output")
     run(sample_input.customers_path.parent, output_dir)
     return output_dir
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect test server (its own temporary SQLite database) for every test of the session.
+
+    Prefect is imported here, with ``PREFECT_HOME`` set for the import alone, so collecting the tests
+    imports nothing heavy and no test writes to the user's home.
+    """
+    from impl_prefect.runtime import SERVER_STARTUP_TIMEOUT_SECONDS, prefect_environment
+
+    home = tmp_path_factory.mktemp("prefect_session_home")
+    with scoped_environ(prefect_environment(home)):  # read by a first import of Prefect, then undone
+        from prefect.settings import (
+            PREFECT_HOME,
+            PREFECT_SERVER_ANALYTICS_ENABLED,
+            get_current_settings,
+            temporary_settings,
+        )
+        from prefect.testing.utilities import prefect_test_harness
+
+    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_SERVER_ANALYTICS_ENABLED: False}):
+        with prefect_test_harness(server_startup_timeout=SERVER_STARTUP_TIMEOUT_SECONDS):
+            yield get_current_settings().api.url

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import IMPLEMENTATIONS, main
+from core.cli import main
 
 
 def test_generate_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -23,12 +23,3 @@ def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path, capsys: pyt
     assert code == 2
     assert err == [f"lc-pipeline: error: {tmp_path / 'customers.csv'}: missing required column HasLoan"]
     assert not (tmp_path / "out" / "account_summary.csv").exists()
-
-
-def test_unbuilt_implementation_says_so(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    missing = [name for name, module in IMPLEMENTATIONS.items() if module is None]
-    if not missing:
-        pytest.skip("every implementation is built")
-    code = main(["run", "--impl", missing[0], "--input", str(tmp_path), "--output", str(tmp_path)])
-    assert code == 2
-    assert "not built yet" in capsys.readouterr().err

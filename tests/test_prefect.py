@@ -30,33 +30,10 @@ from core.errors import PipelineInputError
 from core.generate import generate
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import read_rows
-from impl_prefect.runtime import (
-    PREFECT_HOME_DIRNAME,
-    SERVER_STARTUP_TIMEOUT_SECONDS,
-    prefect_environment,
-    scoped_environ,
-)
+from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CUSTOMERS = 300
-
-
-@pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One Prefect test server (its own temporary SQLite database) for every test of the session."""
-    home = tmp_path_factory.mktemp("prefect_session_home")
-    with scoped_environ(prefect_environment(home)):  # read by a first import of Prefect, then undone
-        from prefect.settings import (
-            PREFECT_HOME,
-            PREFECT_SERVER_ANALYTICS_ENABLED,
-            get_current_settings,
-            temporary_settings,
-        )
-        from prefect.testing.utilities import prefect_test_harness
-
-    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_SERVER_ANALYTICS_ENABLED: False}):
-        with prefect_test_harness(server_startup_timeout=SERVER_STARTUP_TIMEOUT_SECONDS):
-            yield get_current_settings().api.url
 
 
 @pytest.fixture(scope="module")

@@ -90,3 +90,28 @@ def test_rerun_is_idempotent(sample_input: GeneratedData, scripts_output: Path, 
     assert {p.name: p.read_bytes() for p in output_files(tmp_path)} == first
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.customers").fetchall()[0][0] == sample_input.customer_rows
+
+
+def test_second_writer_gets_a_clear_error(sample_input: GeneratedData, tmp_path: Path) -> None:
+    """While another process holds the warehouse, a run stops with one line and corrupts nothing."""
+    import subprocess
+    import sys
+
+    from core.errors import WarehouseInUse
+    from impl_scripts.pipeline import run
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(warehouse)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseInUse, match="in use by another process"):
+            run(sample_input.customers_path.parent, tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    run(sample_input.customers_path.parent, tmp_path)  # and the next run recovers
+    assert (tmp_path / "account_summary.csv").is_file()

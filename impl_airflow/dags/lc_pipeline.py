@@ -41,7 +41,7 @@ from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavi
 from cosmos.operators.local import DbtRunLocalOperator, DbtTestLocalOperator
 
 from core.errors import PipelineInputError
-from core.export import QualityCheckFailed, export_table, write_quality_report
+from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
 from core.ingest import check_inputs as check_input_files
 from core.ingest import ingest_file, read_header
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, InputFile
@@ -53,6 +53,7 @@ from impl_airflow.assets import (
     OUTPUT_FILE_ASSETS,
     QUALITY_REPORT_ASSET,
     RAW_TABLE_ASSETS,
+    TABLE_ASSETS,
 )
 from impl_airflow.config import (
     DAG_ID,
@@ -210,7 +211,11 @@ def lc_pipeline() -> None:
             outlet_events[asset].extra = {"path": str(path), "rows": rows}
         return [str(path) for path in written]
 
-    @task(outlets=[QUALITY_REPORT_ASSET])
+    # Inlets: the tables its checks read (core.export.QUALITY_REPORT_TABLES) that have an Asset.
+    @task(
+        inlets=[TABLE_ASSETS[table] for table in QUALITY_REPORT_TABLES if table in TABLE_ASSETS],
+        outlets=[QUALITY_REPORT_ASSET],
+    )
     def quality_report(paths: dict[str, str], ti: Any = None, outlet_events: Any = None) -> dict[str, Any]:
         """Write quality_report.json; fail (without retry) if a data-quality check failed."""
         with fail_without_retry_on_bad_data(ti), connect(_warehouse(paths)) as con:
