@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 
 import pytest
 
@@ -19,7 +20,11 @@ def test_runtime(benchmark, store: Store, dataset, implementation: str, size: in
     def one_round():
         number = next(counter)
         output_dir = base / f"round{number}"
+        # Progress on the real stderr (pytest captures sys.stderr): a round can take minutes.
+        print(f"\n[bench] {implementation} at {size:,} customers: round {number} of {rounds} ...",
+              end="", file=sys.__stderr__, flush=True)
         measurement = run_once(implementation, input_dir, output_dir, base / f"round{number}.log")
+        print(f" {measurement.wall_seconds:.1f} s{'' if measurement.ok else ' FAILED'}", file=sys.__stderr__, flush=True)
         store.add_run(size, measurement)
         if measurement.ok and size == store.config.customers:
             store.outputs.setdefault(implementation, output_dir)
