@@ -24,7 +24,7 @@ class RunMeasurement:
     wall_seconds: float
     import_seconds: float | None
     pipeline_seconds: float | None
-    peak_rss_mib: float  # the largest resident set of the process or any of its waited-for children
+    peak_rss_mib: float | None  # measured by the run itself: see bench.runner.peak_rss_mib
     error: str | None = None
 
     def as_dict(self) -> dict:
@@ -39,20 +39,16 @@ def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: P
     with log_file.open("w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        # wait4 gives this child's own resource usage: its peak resident set, or that of the
-        # largest descendant it waited for (a temporary server, a dbt subprocess), whichever is larger.
-        _, status, usage = os.wait4(process.pid, 0)
+        process.wait()
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss / 1024
     output = log_file.read_text(errors="replace")
     inner = _parse_result(output)
     if process.returncode != 0 or inner is None:
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
-        return RunMeasurement(implementation, False, wall, None, None, peak,
+        return RunMeasurement(implementation, False, wall, None, None, None,
                               error=f"exit {process.returncode}: " + " | ".join(tail))
     return RunMeasurement(implementation, True, wall, inner["import_seconds"],
-                          inner["pipeline_seconds"], peak)
+                          inner["pipeline_seconds"], inner["peak_rss_mib"])
 
 
 def _parse_result(stdout: str) -> dict | None:

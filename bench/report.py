@@ -207,7 +207,7 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     lines += ["", f"## Runtime and memory at {cfg.customers:,} customers", "",
               "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
               "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
-              "Peak memory is the largest resident set of the process or of a child it waited for.", ""]
+              "Peak memory is the largest resident set (VmHWM) of the run process or of a child it waited for, measured by the run itself.", ""]
     lines += _runtime_rows(store, cfg.customers)
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)

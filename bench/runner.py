@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,20 @@ from pathlib import Path
 from core.cli import IMPLEMENTATIONS
 
 RESULT_PREFIX = "BENCH-RESULT "
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (``VmHWM``) or of any child it waited for, in MiB.
+
+    Not ``getrusage(RUSAGE_SELF)``: Linux carries the parent's high-water mark across fork and exec,
+    so a process started by a large harness would report the harness's memory as its own.
+    """
+    own_kib = 0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            own_kib = int(line.split()[1])
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own_kib, children_kib) / 1024
 
 
 def main() -> int:
@@ -35,6 +50,7 @@ def main() -> int:
     result = {
         "import_seconds": imported - started,
         "pipeline_seconds": finished - imported,
+        "peak_rss_mib": peak_rss_mib(),
     }
     sys.stdout.flush()
     print(RESULT_PREFIX + json.dumps(result), flush=True)

@@ -7,11 +7,15 @@ Parquet files carry their types (DECIMAL, BIGINT, BOOLEAN); the quarantine CSVs 
 from __future__ import annotations
 
 import csv
+import json
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from core.layout import OUTPUT_TABLES
+from core.layout import OUTPUT_TABLES, QUALITY_REPORT
+
+SHOWN_ROWS = 5
 
 
 def _business(names: list[str]) -> list[str]:
@@ -39,3 +43,34 @@ def parquet_schema(output_dir: Path, table: str) -> dict[str, str]:
     """Column name -> Arrow type name of a Parquet output (business columns only)."""
     schema = pq.read_schema(output_dir / f"{table}.parquet")
     return {field.name: str(field.type) for field in schema if not field.name.startswith("_")}
+
+
+def output_differences(reference: Path, candidate: Path) -> list[dict]:
+    """Every difference between two runs' output files, with the first differing rows of each."""
+    differences = []
+    for table in OUTPUT_TABLES:
+        for fmt in table.formats:
+            name = f"{table.table}.{fmt}"
+            ref_columns, ref_rows = read_rows(reference, table.table, fmt)
+            got_columns, got_rows = read_rows(candidate, table.table, fmt)
+            if ref_columns != got_columns:
+                differences.append({"file": name, "problem": "columns differ",
+                                    "expected": ref_columns, "got": got_columns})
+                continue
+            if fmt == "parquet" and parquet_schema(reference, table.table) != parquet_schema(candidate, table.table):
+                differences.append({"file": name, "problem": "types differ",
+                                    "expected": parquet_schema(reference, table.table),
+                                    "got": parquet_schema(candidate, table.table)})
+            missing = Counter(ref_rows) - Counter(got_rows)
+            extra = Counter(got_rows) - Counter(ref_rows)
+            if missing or extra:
+                differences.append({
+                    "file": name, "problem": f"{sum(missing.values())} rows missing, {sum(extra.values())} extra",
+                    "missing": [list(map(str, r)) for r in list(missing)[:SHOWN_ROWS]],
+                    "extra": [list(map(str, r)) for r in list(extra)[:SHOWN_ROWS]],
+                })
+    ref_report = json.loads((reference / QUALITY_REPORT).read_text())
+    got_report = json.loads((candidate / QUALITY_REPORT).read_text())
+    if ref_report != got_report:
+        differences.append({"file": QUALITY_REPORT, "problem": "reports differ"})
+    return differences

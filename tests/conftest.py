@@ -30,6 +30,24 @@ def scripts_output(sample_input: GeneratedData, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="session")
+def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-customer data set for the orchestrator tests (each run costs seconds of tool start-up)."""
+    folder = tmp_path_factory.mktemp("small_input")
+    generate(folder, 300)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def scripts_reference(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plain-scripts run on ``small_input``: what every orchestrator's outputs must equal."""
+    from impl_scripts.pipeline import run
+
+    output_dir = tmp_path_factory.mktemp("scripts_reference")
+    run(small_input, output_dir)
+    return output_dir
+
+
+@pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One Prefect test server (its own temporary SQLite database) for every test of the session.
 

@@ -6,7 +6,6 @@ job, compared file by file with the plain-scripts pipeline on the same input.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -17,21 +16,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from core.errors import PipelineInputError
-from core.generate import generate
-from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
+from core.layout import INPUT_FILES, OUTPUT_TABLES, output_files
+from core.outputs import output_differences
 from core.transform import DBT_PROJECT_DIR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CUSTOMERS = 300
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +43,6 @@ def asset_graph(defs):
 
 
 @pytest.fixture(scope="module")
-def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("dagster_input")
-    generate(folder, CUSTOMERS)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def dagster_run(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
     from impl_dagster.pipeline import run
 
@@ -62,15 +51,6 @@ def dagster_run(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
     summary = run(small_input, output_dir)
     print(f"impl_dagster.pipeline.run: {time.perf_counter() - started:.1f} s")
     return summary
-
-
-@pytest.fixture(scope="module")
-def scripts_reference(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from impl_scripts.pipeline import run
-
-    output_dir = tmp_path_factory.mktemp("scripts_reference")
-    run(small_input, output_dir)
-    return output_dir
 
 
 def _key(name: str):
@@ -183,19 +163,6 @@ def test_sensor_requests_a_run_for_each_new_input_folder(defs, small_input: Path
 # --- a real run ----------------------------------------------------------------------------------
 
 
-def _rows(path: Path) -> tuple[list[str], Counter]:
-    """Business columns and the multiset of rows of one CSV or Parquet output file."""
-    if path.suffix == ".parquet":
-        data = pq.read_table(path)
-        columns = [c for c in data.column_names if not c.startswith("_")]
-        return columns, Counter(zip(*(data.column(c).to_pylist() for c in columns)))
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        keep = [i for i, name in enumerate(header) if not name.startswith("_")]
-        return [header[i] for i in keep], Counter(tuple(row[i] for i in keep) for row in reader)
-
-
 def test_materialization_succeeds_with_every_check_passing(dagster_run, asset_graph) -> None:
     from dagster import DagsterEventType, DagsterInstance
 
@@ -222,16 +189,8 @@ def test_materialization_succeeds_with_every_check_passing(dagster_run, asset_gr
 
 
 def test_outputs_equal_the_scripts_pipeline(dagster_run, scripts_reference: Path) -> None:
-    for path in output_files(scripts_reference):
-        if path.name == QUALITY_REPORT:
-            ours = json.loads((dagster_run.output_dir / QUALITY_REPORT).read_text())
-            assert ours == json.loads(path.read_text())
-            continue
-        expected_columns, expected_rows = _rows(path)
-        columns, rows = _rows(dagster_run.output_dir / path.name)
-        assert columns == expected_columns, path.name
-        assert rows == expected_rows, path.name
-        assert sum(rows.values()) > 0, f"{path.name} is empty: the sample should exercise it"
+    differences = output_differences(scripts_reference, dagster_run.output_dir)
+    assert not differences, differences
 
 
 def _run_checks(defs, output_dir: Path, *check_names: str):
