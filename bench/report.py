@@ -209,6 +209,11 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
               "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
               "Peak memory is the largest resident set (VmHWM) of the run process or of a child it waited for, measured by the run itself.", ""]
     lines += _runtime_rows(store, cfg.customers)
+    if "airflow" in cfg.implementations:
+        lines += ["", "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
+                  "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
+                  "rebuilt per task) backported in `impl_airflow/runner.py`, and `gc.freeze()` against "
+                  "cosmos's full collection after every dbt call; without them its overhead is far larger."]
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
     lines += ["", "## Output equality", ""]
