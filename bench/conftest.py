@@ -59,6 +59,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("size", [store.config.customers, *store.config.scaling_sizes])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Timed runs first: the other sections then read their output folders instead of running again."""
+    items.sort(key=lambda item: 0 if item.module.__name__.endswith("test_runtime") else 1)
+
+
 @pytest.fixture(scope="session")
 def store(pytestconfig: pytest.Config) -> Store:
     return pytestconfig.stash[_STORE_KEY]

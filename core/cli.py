@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.errors import PipelineError
-from core.generate import generate
+from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.run import RunSummary
 
 # name -> module with ``run(input_dir, output_dir) -> RunSummary``.
@@ -26,9 +26,6 @@ IMPLEMENTATIONS: dict[str, str] = {
     "prefect": "impl_prefect.pipeline",
 }
 DEFAULT_IMPLEMENTATION = "dagster"
-OUTPUT_ROOT = Path("output")  # default output: output/<impl>; sample input: output/sample_input
-SAMPLE_CUSTOMERS = 10_000
-SAMPLE_SEED = 42
 
 
 def _runner(name: str) -> Callable[[Path, Path], RunSummary]:
@@ -46,9 +43,8 @@ def _run(args: argparse.Namespace) -> int:
     output_dir: Path = args.output or OUTPUT_ROOT / args.impl
     input_dir: Path | None = args.input
     if input_dir is None:
-        input_dir = OUTPUT_ROOT / "sample_input"
-        generate(input_dir, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
-        print(f"no --input given: generated {SAMPLE_CUSTOMERS:,} sample customers in {input_dir}")
+        input_dir = sample_input()
+        print(f"no --input given: using {SAMPLE_CUSTOMERS:,} generated sample customers in {input_dir}")
     started = time.perf_counter()
     summary = _runner(args.impl)(input_dir, output_dir)
     print("\n".join(summary.lines()))

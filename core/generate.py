@@ -20,7 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.layout import ACCOUNTS, ACCOUNT_REASONS, CUSTOMER_REASONS, CUSTOMERS
+from core.layout import ACCOUNT_REASONS, ACCOUNTS, CUSTOMER_REASONS, CUSTOMERS, INPUT_FILES
+
+# The default input of every implementation when none is given: a generated sample.
+OUTPUT_ROOT = Path("output")
+SAMPLE_INPUT_DIR = OUTPUT_ROOT / "sample_input"
+SAMPLE_CUSTOMERS = 10_000
+SAMPLE_SEED = 42
 
 CHUNK_CUSTOMERS = 250_000
 PROGRESS_FROM = 500_000
@@ -216,3 +222,10 @@ def generate(
     partial[0].replace(customers_path)
     partial[1].replace(accounts_path)
     return GeneratedData(customers_path, accounts_path, customers, account_rows)
+
+
+def sample_input(folder: Path = SAMPLE_INPUT_DIR) -> Path:
+    """The sample input folder, generated the first time it is needed (same seed, same bytes)."""
+    if not all((folder / spec.name).is_file() for spec in INPUT_FILES):
+        generate(folder, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+    return folder

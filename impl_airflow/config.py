@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.generate import OUTPUT_ROOT, SAMPLE_INPUT_DIR
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 DAGS_FOLDER = PACKAGE_DIR / "dags"
@@ -34,8 +36,8 @@ RETRY_DELAY_ENV = "LC_RETRY_DELAY_SECONDS"
 DEFAULT_RETRY_DELAY_SECONDS = 30.0
 
 # Where ``lc-pipeline run`` (no --input) writes its sample data when started from the repo root.
-DEFAULT_INPUT_DIR = REPO_ROOT / "output" / "sample_input"
-DEFAULT_OUTPUT_DIR = REPO_ROOT / "output" / "airflow"
+DEFAULT_INPUT_DIR = REPO_ROOT / SAMPLE_INPUT_DIR
+DEFAULT_OUTPUT_DIR = REPO_ROOT / OUTPUT_ROOT / "airflow"
 
 AIRFLOW_HOME_DIR = "airflow_home"
 RESULT_FILE = "dag_run_result.json"

@@ -23,18 +23,14 @@ from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
-from core.generate import generate
-from core.layout import INPUT_FILES
+from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_INPUT_DIR, SAMPLE_SEED, sample_input
 from core.warehouse import connect, warehouse_path
 from impl_dagster.project import DBT_EXECUTABLE, dbt_project
 
 INPUT_ENV = "LC_INPUT_DIR"
 OUTPUT_ENV = "LC_OUTPUT_DIR"
 DUCKDB_ENV = "LC_DUCKDB_PATH"
-DEFAULT_OUTPUT_DIR = Path("output") / "dagster"
-SAMPLE_INPUT_DIR = Path("output") / "sample_input"
-SAMPLE_CUSTOMERS = 10_000
-SAMPLE_SEED = 42
+DEFAULT_OUTPUT_DIR = OUTPUT_ROOT / "dagster"
 
 
 class LcPaths(ConfigurableResource):
@@ -57,10 +53,7 @@ class LcPaths(ConfigurableResource):
         """The input folder; the default sample is generated the first time it is needed."""
         if self.input_dir:
             return Path(self.input_dir).expanduser().resolve()
-        sample = SAMPLE_INPUT_DIR.resolve()
-        if not all((sample / spec.name).is_file() for spec in INPUT_FILES):
-            generate(sample, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
-        return sample
+        return sample_input().resolve()
 
     def output_path(self) -> Path:
         path = Path(self.output_dir).expanduser().resolve()

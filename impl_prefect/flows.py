@@ -19,7 +19,7 @@ from typing import Any
 from prefect import flow
 from prefect.logging import get_run_logger
 
-from core.generate import generate
+from core.generate import OUTPUT_ROOT, sample_input
 from core.layout import INPUT_FILES, OUTPUT_TABLES
 from impl_prefect.tasks import (
     STEP_NAMES,
@@ -34,10 +34,7 @@ from impl_prefect.tasks import (
 
 INPUT_ENV = "LC_INPUT_DIR"
 OUTPUT_ENV = "LC_OUTPUT_DIR"
-DEFAULT_OUTPUT_DIR = Path("output") / "prefect"
-SAMPLE_INPUT_DIR = Path("output") / "sample_input"
-SAMPLE_CUSTOMERS = 10_000
-SAMPLE_SEED = 42
+DEFAULT_OUTPUT_DIR = OUTPUT_ROOT / "prefect"
 
 
 def resolve_config(
@@ -51,9 +48,7 @@ def resolve_config(
     if input_dir is None and os.environ.get(INPUT_ENV):
         input_dir = Path(os.environ[INPUT_ENV])
     if input_dir is None:
-        input_dir = SAMPLE_INPUT_DIR
-        if not all((input_dir / spec.name).is_file() for spec in INPUT_FILES):
-            generate(input_dir, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+        input_dir = sample_input()
     if output_dir is None:
         output_dir = Path(os.environ.get(OUTPUT_ENV) or DEFAULT_OUTPUT_DIR)
     steps = fail_once if fail_once is not None else fail_once_from_env()
