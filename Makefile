@@ -8,6 +8,15 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
+# Each UI's port and the output folder whose tool state it shows; override on the command line,
+# e.g. `make dagster-dev DAGSTER_PORT=3001 DAGSTER_OUTPUT=/tmp/lc` (the harness does, see bench/ui.py).
+DAGSTER_PORT ?= 3000
+DAGSTER_OUTPUT ?= output/dagster
+AIRFLOW_PORT ?= 8080
+AIRFLOW_OUTPUT ?= output/airflow
+PREFECT_PORT ?= 4200
+PREFECT_OUTPUT ?= output/prefect
+
 .PHONY: setup run test bench dagster-dev airflow-ui prefect-ui clean
 
 $(UV):
@@ -21,24 +30,25 @@ run: setup
 	$(UV) run --frozen --no-sync lc-pipeline run
 
 test: setup
-	$(UV) run --frozen --no-sync pytest tests
+	$(UV) run --frozen --no-sync pytest -n 2 --dist loadfile tests
 	$(UV) run --frozen --no-sync pytest bench --quick
 
 # The Dagster UI on http://127.0.0.1:3000, with the run history of `make run` (same instance folder).
 dagster-dev: setup
-	mkdir -p output/dagster/dagster_home
-	test -f output/dagster/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > output/dagster/dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/output/dagster/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p 3000
+	mkdir -p $(DAGSTER_OUTPUT)/dagster_home
+	test -f $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(abspath $(DAGSTER_OUTPUT))/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 # Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
 # `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.
 airflow-ui: setup
-	.venv/bin/python -m impl_airflow.ui --output output/airflow
+	.venv/bin/python -m impl_airflow.ui --output $(AIRFLOW_OUTPUT) --port $(AIRFLOW_PORT)
 
 # Prefect's UI on http://127.0.0.1:4200, on the Prefect home of `lc-pipeline run --impl prefect`.
+# (PREFECT_UI_API_URL: `--port` alone moves the server, but its UI still calls the API on port 4200.)
 prefect-ui: setup
-	PREFECT_HOME=$(CURDIR)/output/prefect/prefect_home PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
-	  .venv/bin/prefect server start --host 127.0.0.1 --port 4200
+	PREFECT_HOME=$(abspath $(PREFECT_OUTPUT))/prefect_home PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+	  PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api .venv/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 bench: setup
 	$(UV) run --frozen --no-sync pytest bench

@@ -4,6 +4,8 @@
     pytest bench/ --quick               # CI: 1,000 customers, 1 round
     pytest bench/ --customers 100000    # the size of the issue notes
     pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
+    pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
+    pytest bench/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
 """
 
 from __future__ import annotations
@@ -29,9 +31,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--quick", action="store_true", help="CI size: 1,000 customers, 1 round")
     group.addoption("--scaling", action="store_true",
                     help="also time 100,000 and 1,000,000 customers (1 round each; slow)")
+    group.addoption("--large", action="store_true",
+                    help="also time 1,000,000 and 5,000,000 customers (1 round each; about an hour)")
     group.addoption("--impls", default=",".join(IMPLEMENTATIONS),
                     help="comma-separated implementations to compare (default: all)")
     group.addoption("--results-dir", type=Path, default=RESULTS_DIR, help="where the report goes")
+    group.addoption("--no-ui", action="store_true",
+                    help="skip the UI section (starting dagster dev, airflow standalone, prefect server)")
+    group.addoption("--no-browser", action="store_true",
+                    help="start the UIs but take no screenshots (for machines without Chromium)")
+    group.addoption("--model-scaling", action="store_true",
+                    help="time every implementation on synthetic dbt projects of 10, 50, 200 models "
+                         "x 3 shapes (slow; see bench/test_model_scaling.py)")
+    group.addoption("--model-sizes", default="10,50,200",
+                    help="model counts for --model-scaling (default 10,50,200; e.g. 10,50,200,500)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,12 +56,19 @@ def pytest_configure(config: pytest.Config) -> None:
             customers=customers,
             rounds=1 if quick else config.getoption("--rounds"),
             seed=config.getoption("--seed"),
-            scaling_sizes=[s for s in (100_000, 1_000_000) if s != customers] if config.getoption("--scaling") else [],
+            scaling_sizes=_scaling_sizes(config, customers),
             implementations=[name for name in IMPLEMENTATIONS if name in chosen],
-            results_dir=config.getoption("--results-dir"),
+            # absolute: run folders are handed to dbt, which reads a relative path from its project dir
+            results_dir=config.getoption("--results-dir").resolve(),
             quick=quick,
         )
     )
+
+
+def _scaling_sizes(config: pytest.Config, customers: int) -> list[int]:
+    sizes = {*((100_000, 1_000_000) if config.getoption("--scaling") else ()),
+             *((1_000_000, 5_000_000) if config.getoption("--large") else ())}
+    return sorted(sizes - {customers})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -105,7 +125,8 @@ def finished_run(store: Store, dataset):
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     store = session.config.stash.get(_STORE_KEY, None)
-    if store is None or not (store.runs or store.code_size or store.equality or store.lineage):
+    if store is None or not (store.runs or store.code_size or store.equality or store.lineage or store.model_scaling
+                              or store.reliability or store.ui or store.engines):
         return
     from bench.report import write_report
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from bench.measure import machine_info, tool_versions
 from bench.store import Store
+from bench.ui_report import judge_local_development, ui_section
+from bench.synthetic_report import model_scaling_charts, model_scaling_section
 
 SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
 
@@ -97,7 +99,7 @@ CLAIMS: list[Claim] = [
     Claim("Mental Model", "Assets (data products)", "Tasks (operations)", _judge_mental_model),
     Claim("DBT Integration", "Native `@dbt_assets`", "Via operators", _judge_dbt),
     Claim("Local Development", "`dagster dev`", "Complex setup",
-          _not_measurable("needs the UIs started and driven in a browser (issue 8)")),
+          judge_local_development),
     Claim("Type Safety", "Full type hints", "Limited", _judge_types),
     Claim("Data Lineage", "Built-in, automatic", "Manual configuration", _judge_lineage),
     Claim("Learning Curve", "Moderate", "Steep", _judge_learning_curve),
@@ -108,21 +110,22 @@ CLAIMS: list[Claim] = [
 
 def _runtime_rows(store: Store, size: int) -> list[str]:
     rows = ["| implementation | wall time, median (min–max) | pipeline time in-process | import of the impl module | "
-            "overhead vs scripts (wall) | peak memory |", "|---|---|---|---|---|---|"]
-    for implementation in store.config.implementations:
+            "overhead vs scripts (wall) | × the limit | peak memory |", "|---|---|---|---|---|---|---|"]
+    for implementation in store.timed():
         summary = store.runtime_summary(implementation, size)
         if summary is None:
             why = store.failures.get(implementation, "did not run")
-            rows.append(f"| {implementation} | **failed or not run**: {why} | | | | |")
+            rows.append(f"| {implementation} | **failed or not run**: {why} | | | | | |")
             continue
         wall, pipe, imp = summary["wall_seconds"], summary["pipeline_seconds"], summary["import_seconds"]
         overhead = store.overhead(implementation, size)
         over = "baseline" if implementation == "scripts" else (
             f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
+        ratio = store.ratio_to_limit(implementation, size)
         rows.append(
             f"| {implementation} | {wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, "
             f"{summary['rounds']} rounds) | {pipe['median']:.1f} s | {imp['median']:.1f} s | {over} | "
-            f"{summary['peak_rss_mib']:.0f} MiB |"
+            f"{f'{ratio:.2f}x' if ratio else 'n/a'} | {summary['peak_rss_mib']:.0f} MiB |"
         )
     return rows
 
@@ -135,7 +138,7 @@ def _charts(store: Store, out: Path) -> list[str]:
 
     made = []
     size = store.config.customers
-    names = [i for i in store.config.implementations if store.runtime_summary(i, size)]
+    names = [i for i in store.timed() if store.runtime_summary(i, size)]
     if names:
         fig, ax = plt.subplots(figsize=(7, 3.5))
         walls = [store.runtime_summary(i, size)["wall_seconds"]["median"] for i in names]
@@ -153,7 +156,7 @@ def _charts(store: Store, out: Path) -> list[str]:
     sizes = sorted({s for (_, s) in store.runs})
     if len(sizes) > 1:
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-        for implementation in store.config.implementations:
+        for implementation in store.timed():
             points = [(s, store.runtime_summary(implementation, s)) for s in sizes]
             points = [(s, m) for s, m in points if m]
             if points:
@@ -183,7 +186,77 @@ def _charts(store: Store, out: Path) -> list[str]:
         fig.savefig(out / "lineage.png", dpi=110)
         plt.close(fig)
         made.append("lineage.png")
+    made += model_scaling_charts(store, out)
     return made
+
+
+def _reliability_section(store: Store) -> list[str]:
+    lines = ["", "## Reliability: bad input, faults, rows lost, secrets", ""]
+    if not store.reliability:
+        return lines + ["Not measured in this run."]
+    lines += [
+        "Each implementation ran, in one process of its own, cases of the bad-input corpus "
+        "(`tests/bad_inputs.py`, judged as the tests judge them), then the fault scenario: new input over "
+        "an earlier run's folder with `LC_FAIL_ONCE` failing one ingestion and one export once, after their "
+        "work and before it becomes visible. Rows lost or extra are counted against the rules oracle; "
+        "secrets are canary values in `" + "`, `".join(next(iter(store.reliability.values()))["secret_variables"])
+        + "` looked for in every file the process left (log, metadata databases, dbt artifacts, outputs).", "",
+        "| implementation | bad inputs handled as specified | faults injected / recovered | how it recovered | "
+        "half-written files | rows lost | rows extra | secrets found in files |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for implementation in store.config.implementations:
+        entry = store.reliability.get(implementation)
+        if not entry:
+            continue
+        cases, fault = entry["cases"], entry["fault"]
+        handled = sum(case["handled"] for case in cases)
+        lost = fault["rows_lost"] + sum(case["rows_lost"] for case in cases)
+        extra = fault["rows_extra"] + sum(case["rows_extra"] for case in cases)
+        how = ("retried within the run" if fault["recovered_within_run"]
+               else f"run failed {len(fault['failed_runs'])}x with a clear error, next run recovered")
+        lines.append(
+            f"| {implementation} | {handled}/{len(cases)} (corpus: {entry['corpus_size']}) | "
+            f"{fault['injected']} / {len(fault['fired']) if fault['recovered'] else 0} | {how} | "
+            f"{len(fault['partial_files'])} | {lost} | {extra} | {len(entry['secret_leaks'])} |"
+        )
+        for case in cases:
+            if not case["handled"]:
+                lines.append(f"|  | **{case['case']}**: {case['problem']} | | | | | | |")
+    if store.config.quick:
+        lines += ["", "Quick mode (CI): two cases of the corpus per implementation, one that must stop with a clear "
+                  "error mid-ingestion and one awkward file that must pass (`QUICK_CASES`); `pytest bench/` without "
+                  "`--quick` runs the whole corpus through every implementation."]
+    return lines
+
+
+def _engines_section(store: Store) -> list[str]:
+    """dbt on DuckDB and on Spark, side by side: time, peak memory of the process tree, equal outputs."""
+    lines = ["", "## Engines: the dbt project on DuckDB and on Spark", ""]
+    runs = {engine: store.engines[engine] for engine in ("duckdb", "spark") if engine in store.engines}
+    if not runs:
+        return lines + [f"Not measured in this run ({store.engines.get('_skipped', 'not selected')})."]
+    size = next(iter(runs.values()))["customers"]
+    lines += [
+        f"Plain scripts at {size:,} customers, one round per engine, each in a new process (`LC_ENGINE`); "
+        "Spark is a local session (`local[2]`, C1 JIT, 1 GiB driver) started by the run. Peak memory is the "
+        "largest sum of resident memory over the run's whole process tree (Python driver, Spark's JVM), "
+        "sampled every 0.2 s: the JVM is a child nobody waits for, so the runtime table's figure misses it. "
+        "One round on a shared 2-core machine: timings are noisy.", "",
+        "| engine | wall time | pipeline time in-process | peak memory, process tree | processes | outputs |",
+        "|---|---|---|---|---|---|",
+    ]
+    equality = store.engines.get("_equality")
+    for engine, run in runs.items():
+        if not run["ok"]:
+            lines.append(f"| {engine} | **failed**: {run.get('error')} | | | | |")
+            continue
+        outputs = "reference" if engine == "duckdb" else (
+            "not compared" if equality is None else "equal to DuckDB's" if equality["equal"]
+            else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}")
+        lines.append(f"| {engine} | {run['wall_seconds']:.1f} s | {run['pipeline_seconds']:.1f} s | "
+                     f"{run['peak_tree_rss_mib']:.0f} MiB | {run['max_processes']} | {outputs} |")
+    return lines
 
 
 def _sections(store: Store, charts: list[str]) -> list[str]:
@@ -207,7 +280,10 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     lines += ["", f"## Runtime and memory at {cfg.customers:,} customers", "",
               "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
               "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
-              "Peak memory is the largest resident set (VmHWM) of the run process or of a child it waited for, measured by the run itself.", ""]
+              "Peak memory is the largest resident set (VmHWM) of the run process or of a child it waited for, measured by the run itself. "
+              "`limit` is the yardstick of `bench/limit.py`: the same outputs (checked equal to scripts') in the fewest steps, "
+              "i.e. core's ingestion, the dbt models' compiled SQL run directly on one DuckDB connection (no dbt runtime, "
+              "no dbt tests, no orchestrator), core's exports and quality report; × the limit is wall time over its wall time.", ""]
     lines += _runtime_rows(store, cfg.customers)
     if "airflow" in cfg.implementations:
         lines += ["", "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
@@ -255,6 +331,7 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
             if size:
                 lines.append(f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
                              f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} | {_pct(typed)} |")
+    lines += _reliability_section(store)
     lines += ["", "## Data quality surfaced", ""]
     if store.quality:
         lines += ["| implementation | checks queryable from the tool's API | failed | how |", "|---|---|---|---|"]
@@ -264,6 +341,9 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
                 lines.append(f"| {implementation} | {entry['queryable']} | {entry['failed']} | {entry['note']} |")
     else:
         lines.append("Not measured in this run.")
+    lines += model_scaling_section(store)
+    lines += ui_section(store)
+    lines += _engines_section(store)
     if store.failures:
         lines += ["", "## Failures", ""] + [f"- {impl}: {why}" for impl, why in store.failures.items()]
     if charts:
@@ -288,6 +368,10 @@ def write_report(store: Store) -> dict[str, Path]:
         "lineage": store.lineage,
         "code_size": store.code_size,
         "quality": store.quality,
+        "reliability": store.reliability,
+        "model_scaling": store.model_scaling,
+        "ui": store.ui,
+        "engines": store.engines,
         "failures": store.failures,
         "verdicts": {c.feature: vars(c.judge(store)) for c in CLAIMS},
     }

@@ -32,6 +32,11 @@ class Store:
     lineage: dict[str, Any] = field(default_factory=dict)
     code_size: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
+    reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability's result
+    # Overhead as the dbt project grows (bench/test_model_scaling.py): projects, cases, quick check.
+    model_scaling: dict[str, Any] = field(default_factory=dict)
+    ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui_checks.py): per tool, ADR criteria
+    engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/test_engines.py)
     failures: dict[str, str] = field(default_factory=dict)
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
@@ -58,6 +63,17 @@ class Store:
             "import_seconds": stats([m.import_seconds for m in rounds]),
             "peak_rss_mib": max(m.peak_rss_mib for m in rounds),
         }
+
+    def timed(self) -> list[str]:
+        """The implementations compared, then the limit if it was timed (``bench/limit.py``)."""
+        return [*self.config.implementations, *(["limit"] if any(i == "limit" for i, _ in self.runs) else [])]
+
+    def ratio_to_limit(self, implementation: str, size: int) -> float | None:
+        """Median wall time over the limit's, at the same size."""
+        mine, limit = self.runtime_summary(implementation, size), self.runtime_summary("limit", size)
+        if not mine or not limit:
+            return None
+        return mine["wall_seconds"]["median"] / limit["wall_seconds"]["median"]
 
     def overhead(self, implementation: str, size: int) -> dict[str, float] | None:
         """Median wall time minus plain scripts', in seconds and as a ratio."""

@@ -1,18 +1,31 @@
-"""Runtime and memory: each implementation as a user runs it, several rounds, fresh folder each."""
+"""Runtime and memory: each implementation as a user runs it, several rounds, fresh folder each;
+then the limit (``bench/limit.py``: the same outputs in the fewest steps) the same way."""
 
 from __future__ import annotations
 
 import itertools
 import sys
+from pathlib import Path
 
-import pytest
-
+from bench.limit import compiled_models
 from bench.measure import run_once
 from bench.store import Store
+from core.outputs import output_differences
 
 
 def test_runtime(benchmark, store: Store, dataset, implementation: str, size: int) -> None:
-    input_dir = dataset(size)
+    _time_rounds(benchmark, store, implementation, dataset(size), size)
+
+
+def test_limit(benchmark, store: Store, dataset, finished_run, size: int) -> None:
+    """The yardstick; at the main size its outputs must equal plain scripts' (it is only a yardstick if so)."""
+    compiled_models()  # dbt compile once, cached, before anything is timed (as a deployed manifest)
+    _time_rounds(benchmark, store, "limit", dataset(size), size)
+    if size == store.config.customers and "scripts" in store.config.implementations:
+        assert output_differences(finished_run("scripts"), store.outputs["limit"]) == []
+
+
+def _time_rounds(benchmark, store: Store, implementation: str, input_dir: Path, size: int) -> None:
     rounds = store.config.rounds if size == store.config.customers else 1
     counter = itertools.count(1)
     base = store.config.results_dir / "runs" / f"{implementation}_{size}"

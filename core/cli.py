@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from core.engine import ENGINE_ENV, ENGINES, resolve_engine
 from core.errors import PipelineError
 from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.run import RunSummary
@@ -26,9 +27,11 @@ IMPLEMENTATIONS: dict[str, str] = {
     "prefect": "impl_prefect.pipeline",
 }
 DEFAULT_IMPLEMENTATION = "dagster"
+# Implementations whose ``run`` takes ``engine=`` (docs/spark.md); the others run dbt on DuckDB only.
+SPARK_IMPLEMENTATIONS = ("scripts", "dagster")
 
 
-def _runner(name: str) -> Callable[[Path, Path], RunSummary]:
+def _runner(name: str) -> Callable[..., RunSummary]:
     return importlib.import_module(IMPLEMENTATIONS[name]).run
 
 
@@ -40,13 +43,19 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    output_dir: Path = args.output or OUTPUT_ROOT / args.impl
+    engine = resolve_engine(args.engine)
+    if engine != "duckdb" and args.impl not in SPARK_IMPLEMENTATIONS:
+        raise ValueError(f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs "
+                         f"--impl {' or '.join(SPARK_IMPLEMENTATIONS)}")
+    # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
+    output_dir: Path = args.output or OUTPUT_ROOT / (args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
     input_dir: Path | None = args.input
     if input_dir is None:
         input_dir = sample_input()
         print(f"no --input given: using {SAMPLE_CUSTOMERS:,} generated sample customers in {input_dir}")
+    extra = {"engine": engine} if args.impl in SPARK_IMPLEMENTATIONS else {}
     started = time.perf_counter()
-    summary = _runner(args.impl)(input_dir, output_dir)
+    summary = _runner(args.impl)(input_dir, output_dir, **extra)
     print("\n".join(summary.lines()))
     print(f"  wall time: {time.perf_counter() - started:.1f} s")
     return 0
@@ -72,7 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", type=Path, help="folder with customers.csv and accounts.csv "
                      "(default: a generated sample)")
     run.add_argument("--output", type=Path,
-                     help=f"folder for the warehouse and output files (default {OUTPUT_ROOT}/<impl>)")
+                     help=f"folder for the warehouse and output files (default {OUTPUT_ROOT}/<impl>, "
+                     f"or {OUTPUT_ROOT}/<impl>-spark with --engine spark)")
+    run.add_argument("--engine", choices=list(ENGINES),
+                     help=f"what runs the dbt project: duckdb (embedded) or spark (a local Spark session; "
+                     f"--impl scripts or dagster); default ${ENGINE_ENV}, else duckdb")
     run.set_defaults(handler=_run)
     return parser
 

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from core.errors import PipelineError
-
+from core.faults import fail_once
 from core.layout import (
     ACCOUNT_REASONS,
     ACCOUNTS,
@@ -36,10 +36,15 @@ def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir:
     for fmt in table.formats:
         final = output_dir / f"{table.table}.{fmt}"
         temporary = final.with_name(f".{final.name}.partial")
-        con.execute(
-            f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) TO $path ({_COPY_OPTIONS[fmt]})",
-            {"path": str(temporary)},
-        )
+        try:
+            con.execute(
+                f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) TO $path ({_COPY_OPTIONS[fmt]})",
+                {"path": str(temporary)},
+            )
+            fail_once(f"export_{table.table}", con)  # written, not yet renamed into place
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         os.replace(temporary, final)
         written.append(final)
     return written
@@ -137,7 +142,12 @@ def write_quality_report(con: duckdb.DuckDBPyConnection, output_dir: Path) -> di
     report = quality_report(con)
     final = output_dir / QUALITY_REPORT
     temporary = final.with_name(f".{final.name}.partial")
-    temporary.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    try:
+        temporary.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        fail_once("quality_report", con)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, final)
     failed = [check["name"] for check in report["checks"] if not check["passed"]]
     if failed:

@@ -28,7 +28,9 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import PipelineInputError
+from core.faults import fail_once
 from core.layout import FIELD_COUNT, HEADER_FIELD_COUNT, RAW_SCHEMA, SOURCE_FILE, SOURCE_ROW, InputFile
+from core.paths import require_inside
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,12 @@ def read_header(path: Path, spec: InputFile) -> Header:
 
 def check_inputs(input_dir: Path, specs: tuple[InputFile, ...]) -> dict[str, Header]:
     """Check every input file before anything is written, so a bad one leaves the warehouse untouched."""
-    return {spec.name: read_header(input_dir / spec.name, spec) for spec in specs}
+    headers = {}
+    for spec in specs:
+        path = input_dir / spec.name
+        require_inside(path, input_dir, "input file")  # a symlink out of the folder is refused
+        headers[spec.name] = read_header(path, spec)
+    return headers
 
 
 def _count_physical_lines(path: Path) -> int:
@@ -332,6 +339,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile)
         except _NotExact:
             reader = "python"
             _load_with_python(con, loading, header)
+        fail_once(f"ingest_{spec.raw_table}", con)  # loaded, not yet swapped in: the worst moment
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {loading}")
         raise

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from core.generate import OUTPUT_ROOT, SAMPLE_INPUT_DIR
+from core.transform import DBT_PROJECT_DIR, SHIPPED_DBT_PROJECT_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -18,7 +19,13 @@ DAGS_FOLDER = PACKAGE_DIR / "dags"
 
 # Build artefacts derived from the code (not from a run): the dbt manifest cosmos renders from.
 BUILD_DIR = PACKAGE_DIR / ".build"
-DBT_TARGET_DIR = BUILD_DIR / "dbt_target"
+# One manifest per dbt project: the shipped one's here; another project's (LC_DBT_PROJECT_DIR, the
+# harness's synthetic projects) inside that project, so runs of different projects, even at the
+# same time, never read or overwrite each other's manifest.
+DBT_TARGET_DIR = (
+    BUILD_DIR / "dbt_target" if DBT_PROJECT_DIR == SHIPPED_DBT_PROJECT_DIR.resolve()
+    else DBT_PROJECT_DIR / "target" / "airflow"
+)
 DBT_MANIFEST = DBT_TARGET_DIR / "manifest.json"
 
 DAG_ID = "lc_pipeline"
@@ -29,8 +36,6 @@ PIPELINE_ERROR_KEY = "pipeline_error"
 # Run configuration: DAG params whose defaults come from these variables (read when the DAG is parsed).
 INPUT_DIR_ENV = "LC_INPUT_DIR"
 OUTPUT_DIR_ENV = "LC_OUTPUT_DIR"
-# Fault injection for the retry test: the id of one task that fails on its first attempt of a run.
-FAIL_ONCE_ENV = "LC_FAIL_ONCE_TASK"
 # Base delay before a retry. Production-like default; tests shorten it so a retry costs seconds.
 RETRY_DELAY_ENV = "LC_RETRY_DELAY_SECONDS"
 DEFAULT_RETRY_DELAY_SECONDS = 30.0

@@ -44,7 +44,6 @@ LOG_TO_STDERR_ENV = "LC_AIRFLOW_LOG_TO_STDERR"
 _ERRORS: dict[str, type[Exception]] = {
     "PipelineInputError": PipelineInputError,
     "QualityCheckFailed": QualityCheckFailed,
-    "ValueError": ValueError,  # a bad run setting, e.g. an unknown fail_once_task
 }
 
 
@@ -125,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         summary = run(args.input, args.output)
-    except (PipelineInputError, QualityCheckFailed, ValueError) as error:
+    except (PipelineInputError, QualityCheckFailed) as error:
         print(f"impl_airflow: error: {error}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))

@@ -13,6 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
+from core.engine import resolve_engine
 from core.errors import PipelineInputError
 from core.export import QualityCheckFailed
 from core.layout import QUALITY_REPORT
@@ -35,8 +36,9 @@ def prepare_dagster_home(home: Path) -> Path:
     return home
 
 
-def run_config(input_dir: Path, output_dir: Path) -> dict:
-    """Run configuration pointing the ``lc_paths`` resource at one input and one output folder."""
+def run_config(input_dir: Path, output_dir: Path, engine: str | None = None) -> dict:
+    """Run configuration pointing the ``lc_paths`` resource at one input and one output folder,
+    with dbt on ``engine`` (default: ``LC_ENGINE``, else DuckDB)."""
     return {
         "loggers": {"console": {"config": {"log_level": os.environ.get(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL)}}},
         "resources": {
@@ -45,6 +47,7 @@ def run_config(input_dir: Path, output_dir: Path) -> dict:
                     "input_dir": str(input_dir),
                     "output_dir": str(output_dir),
                     "warehouse": str(warehouse_path(output_dir)),
+                    "engine": resolve_engine(engine),
                 }
             }
         }
@@ -70,9 +73,9 @@ def _dbt_errors(message: str) -> list[str]:
     return [line for line in lines if line.startswith(("Failure in", "Database Error in", "Compilation Error in", "Runtime Error in"))]
 
 
-def run(input_dir: Path, output_dir: Path) -> RunSummary:
+def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
     """Materialize every asset and run every check once; raise on bad input or a failed check."""
-    from dagster import DagsterExecutionStepExecutionError, DagsterInstance
+    from dagster import DagsterExecutionStepExecutionError, DagsterInstance, Failure
     from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
     from impl_dagster.definitions import defs
@@ -85,8 +88,12 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
     with DagsterInstance.from_config(str(prepare_dagster_home(output_dir / "dagster_home"))) as instance:
         try:
             result = job.execute_in_process(
-                run_config=run_config(input_dir, output_dir), instance=instance, run_id=run_id
+                run_config=run_config(input_dir, output_dir, engine), instance=instance, run_id=run_id
             )
+        except Failure as failure:  # bad input or failed checks, not retried (see assets/retries.py)
+            if isinstance(failure.__cause__, (PipelineInputError, QualityCheckFailed)):
+                raise failure.__cause__ from None
+            raise
         except DagsterExecutionStepExecutionError as error:
             # Unwrap Dagster's step failure: the CLI prints the original one-line message.
             cause = error.user_exception

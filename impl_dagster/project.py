@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from core.transform import DBT_PROJECT_DIR
+from core.transform import DBT_PROJECT_DIR, SHIPPED_DBT_PROJECT_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ if not DBT_EXECUTABLE.exists():
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     target_path=TARGET_PATH,
-    packaged_project_dir=PACKAGED_PROJECT_DIR,
+    # A packaged copy stands for the shipped dbt/ only: a project named by LC_DBT_PROJECT_DIR (the
+    # harness's synthetic projects) must not be replaced by it silently.
+    packaged_project_dir=PACKAGED_PROJECT_DIR if DBT_PROJECT_DIR == SHIPPED_DBT_PROJECT_DIR.resolve() else None,
 )
 
 

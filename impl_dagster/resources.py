@@ -8,6 +8,8 @@ Everything comes from the environment, with defaults that work with no configura
 * ``LC_DUCKDB_PATH``: the DuckDB file. Default ``<output folder>/warehouse.duckdb``. (Not
   ``LC_WAREHOUSE_PATH``: that one is how every implementation tells dbt's profile where the
   warehouse is, and the scripts pipeline leaves it set in its process.)
+* ``LC_ENGINE``: what runs the dbt project, ``duckdb`` (the default) or ``spark`` (a local Spark
+  session through dbt-spark; see ``docs/spark.md``). Ingestion, exports and checks use DuckDB either way.
 
 Each is also run configuration (``resources: lc_paths: config: ...`` in the Launchpad, or a
 sensor's run request), so a new input folder is processed without editing code.
@@ -23,7 +25,10 @@ from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
+from core.engine import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, Engine, resolve_engine
 from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_INPUT_DIR, SAMPLE_SEED, sample_input
+from core.paths import require_inside
+from core.spark import SparkLayout
 from core.warehouse import connect, warehouse_path
 from impl_dagster.project import DBT_EXECUTABLE, dbt_project
 
@@ -46,7 +51,12 @@ class LcPaths(ConfigurableResource):
         description="Folder for the output files, the dbt artifacts and (by default) the warehouse.",
     )
     warehouse: str | None = Field(
-        default=None, description="The DuckDB file. Unset: <output_dir>/warehouse.duckdb."
+        default=None, description="The DuckDB file, inside output_dir. Unset: <output_dir>/warehouse.duckdb."
+    )
+    engine: str = Field(
+        default=DEFAULT_ENGINE,
+        description=f"What runs the dbt project: {' or '.join(ENGINES)} (a local Spark session; its "
+        "files go under <output_dir>/spark). Ingestion, exports and checks use DuckDB either way.",
     )
 
     def input_path(self) -> Path:
@@ -61,9 +71,16 @@ class LcPaths(ConfigurableResource):
         return path
 
     def warehouse_path(self) -> Path:
-        if self.warehouse:
-            return Path(self.warehouse).expanduser().resolve()
+        if self.warehouse:  # must lie in the output folder: a run writes nowhere else
+            return require_inside(Path(self.warehouse), self.output_path(), f"the warehouse ({DUCKDB_ENV})")
         return warehouse_path(self.output_path())
+
+    def engine_choice(self) -> Engine:
+        return resolve_engine(self.engine)
+
+    def spark_layout(self) -> SparkLayout | None:
+        """The run's Spark folders when dbt runs on Spark; None on DuckDB."""
+        return SparkLayout(self.output_path()) if self.engine_choice() == "spark" else None
 
     def dbt_target_path(self) -> Path:
         """dbt's artifacts and logs for runs of this output folder."""
@@ -92,6 +109,7 @@ def lc_paths_from_env() -> LcPaths:
         input_dir=_from_env(INPUT_ENV),
         output_dir=_from_env(OUTPUT_ENV) or str(DEFAULT_OUTPUT_DIR),
         warehouse=_from_env(DUCKDB_ENV),
+        engine=_from_env(ENGINE_ENV) or DEFAULT_ENGINE,
     )
 
 

@@ -22,12 +22,10 @@ from prefect.logging import get_run_logger
 from core.generate import OUTPUT_ROOT, sample_input
 from core.layout import INPUT_FILES, OUTPUT_TABLES
 from impl_prefect.tasks import (
-    STEP_NAMES,
     RunConfig,
     check_inputs,
     dbt_build,
     export_task,
-    fail_once_from_env,
     ingest_task,
     quality_report_task,
 )
@@ -37,10 +35,8 @@ OUTPUT_ENV = "LC_OUTPUT_DIR"
 DEFAULT_OUTPUT_DIR = OUTPUT_ROOT / "prefect"
 
 
-def resolve_config(
-    input_dir: Path | None, output_dir: Path | None, fail_once: list[str] | None
-) -> RunConfig:
-    """Parameters, else ``LC_INPUT_DIR`` / ``LC_OUTPUT_DIR`` / ``LC_PREFECT_FAIL_ONCE``, else defaults.
+def resolve_config(input_dir: Path | None, output_dir: Path | None) -> RunConfig:
+    """Parameters, else ``LC_INPUT_DIR`` / ``LC_OUTPUT_DIR``, else defaults.
 
     With no input folder anywhere, a sample (10,000 customers, seed 42) is generated once into
     ``output/sample_input``, so the flow runs with no configuration at all.
@@ -51,11 +47,7 @@ def resolve_config(
         input_dir = sample_input()
     if output_dir is None:
         output_dir = Path(os.environ.get(OUTPUT_ENV) or DEFAULT_OUTPUT_DIR)
-    steps = fail_once if fail_once is not None else fail_once_from_env()
-    unknown = sorted(set(steps) - set(STEP_NAMES))
-    if unknown:
-        raise ValueError(f"fail_once: unknown task {', '.join(unknown)}; tasks are {', '.join(STEP_NAMES)}")
-    return RunConfig(input_dir.resolve(), output_dir.resolve(), frozenset(steps))
+    return RunConfig(input_dir.resolve(), output_dir.resolve())
 
 
 @flow(
@@ -66,7 +58,6 @@ def resolve_config(
 def lc_pipeline(
     input_dir: Path | None = None,
     output_dir: Path | None = None,
-    fail_once: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run the whole pipeline once; returns the quality report.
 
@@ -75,10 +66,8 @@ def lc_pipeline(
             generated sample in ``output/sample_input``).
         output_dir: folder for the warehouse, dbt artifacts and output files (default
             ``LC_OUTPUT_DIR``, else ``output/prefect``).
-        fail_once: task names whose first attempt fails on purpose, to see retries (default
-            ``LC_PREFECT_FAIL_ONCE``, comma-separated).
     """
-    config = resolve_config(input_dir, output_dir, fail_once)
+    config = resolve_config(input_dir, output_dir)
     get_run_logger().info("input %s, output %s", config.input_dir, config.output_dir)
 
     headers = check_inputs(config)  # before anything is written

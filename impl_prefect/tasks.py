@@ -9,9 +9,8 @@ Tasks that write a table or a file are materializing tasks, so Prefect records a
 ``raw.customers``/``raw.accounts`` -> the dbt models (one task per dbt node, from prefect-dbt) ->
 the output files. The quality report is also published as artifacts.
 
-A task's first attempt can be made to fail on purpose (to see retries work): name it in the flow's
-``fail_once`` parameter (or ``LC_PREFECT_FAIL_ONCE``). The injected failure comes *after* the task
-has done its work, so the retry shows that redoing a step is safe.
+Retries are exercised with core's fault injection (``LC_FAIL_ONCE``, ``core/faults.py``): the named
+core step fails once, after doing its work and before it becomes visible; the retry goes through.
 """
 
 from __future__ import annotations
@@ -19,11 +18,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prefect import runtime, task
+from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.assets import Asset, add_asset_metadata, materialize
 from prefect.cache_policies import NO_CACHE
@@ -43,18 +42,15 @@ from core.transform import DBT_PROJECT_DIR, dbt_environment
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
 
-FAIL_ONCE_ENV = "LC_PREFECT_FAIL_ONCE"
-FAIL_ONCE_MARKERS = ".fail_once"  # under the output folder: one marker per flow run and task
 PERMANENT_ERRORS = (PipelineInputError, QualityCheckFailed)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Where one flow run reads and writes, and which tasks fail their first attempt on purpose."""
+    """Where one flow run reads and writes."""
 
     input_dir: Path
     output_dir: Path
-    fail_once: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def warehouse(self) -> Path:
@@ -63,10 +59,6 @@ class RunConfig:
     @property
     def dbt_target(self) -> Path:
         return self.output_dir / "dbt_target"
-
-
-class InjectedFailure(RuntimeError):
-    """The failure a ``fail_once`` task raises on its first attempt."""
 
 
 def retry_unless_permanent(task: Task, task_run: TaskRun, state: State) -> bool:
@@ -89,29 +81,13 @@ TASK_OPTIONS: dict[str, Any] = {
 }
 
 
-def fail_once_if_asked(config: RunConfig) -> None:
-    """Fail this task's first attempt in this flow run if ``fail_once`` names it; a marker file
-    records that first attempt, so the retry (a new attempt of the same task run) goes through."""
-    step = runtime.task_run.task_name
-    if step not in config.fail_once:
-        return
-    marker = config.output_dir / FAIL_ONCE_MARKERS / f"{runtime.flow_run.id}-{step}"
-    if marker.exists():
-        return
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(f"task run {runtime.task_run.id}: first attempt failed on purpose\n")
-    raise InjectedFailure(f"{step}: failing the first attempt on purpose (fail_once)")
-
-
 # --- check inputs -------------------------------------------------------------------------------
 
 
 @task(name="check_inputs", description="Check both input files' headers before anything is written.",
       **TASK_OPTIONS)
 def check_inputs(config: RunConfig) -> dict[str, Header]:
-    headers = check_input_headers(config.input_dir, INPUT_FILES)
-    fail_once_if_asked(config)
-    return headers
+    return check_input_headers(config.input_dir, INPUT_FILES)
 
 
 # --- ingest: one materializing task per raw table ------------------------------------------------
@@ -129,7 +105,6 @@ def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
         "%s: %s rows into %s (%s malformed, %s reader)",
         spec.name, f"{result.rows:,}", result.table, f"{result.malformed_rows:,}", result.reader,
     )
-    fail_once_if_asked(config)
     return result
 
 
@@ -176,7 +151,6 @@ def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, 
         for node in manifest.nodes.values()
         if node.resource_type == "model" and node.relation_name
     }
-    fail_once_if_asked(config)
     return models
 
 
@@ -194,7 +168,6 @@ def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
         rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
     for path in written:
         add_asset_metadata(file_asset_key(path), {"rows": rows, "bytes": path.stat().st_size})
-    fail_once_if_asked(config)
     return written
 
 
@@ -232,7 +205,6 @@ def _quality_report(config: RunConfig, exports: Sequence[Sequence[Path]]) -> dic
         file_asset_key(report_path),
         {"all_checks_passed": report["all_checks_passed"], **report["outputs"]},
     )
-    fail_once_if_asked(config)
     return report
 
 
@@ -271,17 +243,3 @@ def _publish_report(report: dict[str, Any]) -> None:
     create_markdown_artifact(
         key="lc-quality-report", markdown="\n".join(lines), description="quality_report.json"
     )
-
-
-def fail_once_from_env() -> list[str]:
-    """``LC_PREFECT_FAIL_ONCE``: comma-separated task names, the default of the flow's ``fail_once``."""
-    return [name.strip() for name in os.environ.get(FAIL_ONCE_ENV, "").split(",") if name.strip()]
-
-
-STEP_NAMES = (
-    "check_inputs",
-    *(f"ingest_{spec.raw_table}" for spec in INPUT_FILES),
-    "dbt_build",
-    *(f"export_{t.table}" for t in OUTPUT_TABLES),
-    "quality_report",
-)

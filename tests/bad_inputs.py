@@ -3,12 +3,22 @@
 A case is a pair of files (or a missing one) and either the error the run must stop with (naming
 the file and the place) or, for a run that must succeed, the quarantine reason expected for chosen
 records (``None`` = clean). Full outputs of succeeding cases are also compared with the rules oracle.
+
+:func:`judge` runs one case through one implementation and says whether it was handled as
+specified; the tests assert it and the harness counts it for the report's reliability table.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.errors import PipelineInputError
+from core.layout import OUTPUT_TABLES, output_files
+from core.outputs import read_rows
+from tests.rules_oracle import expected_outputs
 
 CUSTOMERS_HEADER = b"CustomerID,Name,HasLoan\n"
 ACCOUNTS_HEADER = b"AccountID,CustomerID,Balance,AccountType\n"
@@ -111,3 +121,66 @@ CASES: list[Case] = [
          _accounts("\u00e41,1,1.00,savings".encode(), "\u00c41,2,1.00,Savings".encode()),
          customers_expect={1: None, 2: None}, accounts_expect={1: None, 2: None}),
 ]
+
+
+# A small subset for the orchestrators in the default suite and the harness's quick mode: one file
+# that stops the run mid-ingestion with the core's one-line error, one awkward file that must pass.
+QUICK_CASES = ("text_after_closing_quote", "header_only")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one case did: handled as specified or not (and why), and rows lost or double-counted."""
+
+    case: str
+    handled: bool
+    problem: str | None = None
+    rows_lost: int = 0  # rows the rules oracle expects in an output that are missing from it
+    rows_extra: int = 0  # rows in an output the oracle does not expect (stale or counted twice)
+
+
+def _reasons(output_dir: Path, table: str) -> dict[int, str]:
+    _, rows = read_rows(output_dir, table)
+    return {row[0]: row[1] for row in rows}
+
+
+def compare_with_oracle(input_dir: Path, output_dir: Path) -> tuple[int, int, list[str]]:
+    """Rows missing from and extra in each output table, against the rules oracle on the same input."""
+    expected, lost, extra, tables = expected_outputs(input_dir), 0, 0, []
+    for table in OUTPUT_TABLES:
+        want, got = Counter(expected[table.table]), Counter(read_rows(output_dir, table.table)[1])
+        missing, unexpected = sum((want - got).values()), sum((got - want).values())
+        if missing or unexpected:
+            tables.append(f"{table.table}: {missing} missing, {unexpected} unexpected")
+        lost, extra = lost + missing, extra + unexpected
+    return lost, extra, tables
+
+
+def judge(case: Case, run: Callable[[Path, Path], object], folder: Path) -> Outcome:
+    """Run ``case`` with ``run(input_dir, output_dir)`` under ``folder``; compare with what it demands."""
+    input_dir, output_dir = case.write(folder / "input"), folder / "output"
+    try:
+        run(input_dir, output_dir)
+    except PipelineInputError as error:
+        message = str(error)
+        if not case.error:
+            return Outcome(case.name, False, f"stopped, but should have run: {message}")
+        if case.error_file not in message or case.error not in message or "\n" in message.strip():
+            return Outcome(case.name, False, f"unclear message: {message!r}")
+        written = [path.name for path in output_files(output_dir) if path.exists()]
+        return Outcome(case.name, not written, f"wrote {written} before stopping" if written else None)
+    if case.error:
+        return Outcome(case.name, False, f"ran, but should have stopped with {case.error!r}")
+
+    wrong = [
+        f"{file} row {row}: {got.get(row)!r}, expected {reason!r}"
+        for file, expect, got in (
+            ("customers", case.customers_expect, _reasons(output_dir, "customers_quarantine")),
+            ("accounts", case.accounts_expect, _reasons(output_dir, "accounts_quarantine")),
+        )
+        for row, reason in expect.items()
+        if got.get(row) != reason
+    ]
+    lost, extra, tables = compare_with_oracle(input_dir, output_dir)
+    problems = wrong + tables
+    return Outcome(case.name, not problems, "; ".join(problems) or None, lost, extra)

@@ -23,10 +23,10 @@ import pytest
 from core.errors import PipelineInputError
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_airflow.config import (
     DAG_ID,
     DAGS_FOLDER,
-    FAIL_ONCE_ENV,
     REPO_ROOT,
     RESULT_FILE,
     RETRY_DELAY_ENV,
@@ -104,7 +104,7 @@ def parsed_dag(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_dag_imports_without_errors(parsed_dag: dict) -> None:
     assert parsed_dag["import_errors"] == {}
     assert parsed_dag["dag_ids"] == [DAG_ID]
-    assert parsed_dag["params"] == ["fail_once_task", "input_dir", "output_dir"]
+    assert parsed_dag["params"] == ["input_dir", "output_dir"]
 
 
 def test_dag_has_a_run_and_a_test_task_per_dbt_model(parsed_dag: dict) -> None:
@@ -206,28 +206,27 @@ def test_metadata_stays_under_the_output_folder(airflow_output: Path) -> None:
 # --- retries and failures --------------------------------------------------------------------------
 
 
-def test_a_task_that_fails_once_succeeds_on_retry(
-    small_input: Path, scripts_reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_injected_faults_are_retried_and_the_run_recovers(
+    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """``LC_FAIL_ONCE_TASK`` (the DAG param ``fail_once_task``) names a dbt task; its first attempt
-    fails and leaves a marker file, Airflow retries it, and the run ends as if nothing had happened."""
+    """Faults in an ingestion and an export, over an earlier run's folder: Airflow retries exactly
+    those two tasks once, and the outputs equal a clean run on the new input."""
+    from core.faults import FAULT_ENV
     from impl_airflow.pipeline import run
 
-    target = "transform.int_accounts_clean.run"
-    monkeypatch.setenv(FAIL_ONCE_ENV, target)
+    output_dir = stale_output(scripts_output, tmp_path / "output")
+    monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
     monkeypatch.setenv(RETRY_DELAY_ENV, "1")  # the production delay is 30 s
-    summary = run(small_input, tmp_path)
+    summary = run(small_input, output_dir)
 
-    markers = list((tmp_path / "_fault_injection").glob(f"*/{target}"))
-    assert len(markers) == 1 and json.loads(markers[0].read_text())["failed_try_number"] == 1
-    tries = dict(_metadata(tmp_path, "SELECT task_id, try_number FROM task_instance"))
-    assert tries[target] == 2
-    assert {task: n for task, n in tries.items() if n != 1} == {target: 2}
-    assert _metadata(tmp_path, "SELECT task_id, try_number, state FROM task_instance_history") == [
-        (target, 1, "failed")
-    ]
     assert summary.report["all_checks_passed"]
-    _assert_equal_outputs(tmp_path, scripts_reference)
+    assert_recovered(output_dir, scripts_reference)
+    tries = dict(_metadata(output_dir, "SELECT task_id, try_number FROM task_instance"))
+    assert {task: n for task, n in tries.items() if n != 1} == {"ingest_accounts": 2, "export_account_summary": 2}
+    assert sorted(_metadata(output_dir, "SELECT task_id, try_number, state FROM task_instance_history")) == [
+        ("export_account_summary", 1, "failed"), ("ingest_accounts", 1, "failed")
+    ]
 
 
 def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The Dagster implementation: definitions, the asset graph, a real run, its checks, and ``dagster dev``.
+"""The Dagster implementation: definitions, the asset graph, a real run, its checks, retries.
 
 Real runs only (no mocks), on a small generated input: one in-process materialization of the whole
 job, compared file by file with the plain-scripts pipeline on the same input.
@@ -7,15 +7,8 @@ job, compared file by file with the plain-scripts pipeline on the same input.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -26,8 +19,7 @@ from core.errors import PipelineInputError
 from core.layout import INPUT_FILES, OUTPUT_TABLES, output_files
 from core.outputs import output_differences
 from core.transform import DBT_PROJECT_DIR
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.faults import FAULTS, assert_recovered, stale_output
 
 
 @pytest.fixture(scope="module")
@@ -248,73 +240,47 @@ def test_bad_input_raises_the_original_error_and_writes_nothing(small_input: Pat
         run(bad, tmp_path / "output")
     assert type(raised.value) is PipelineInputError
     assert not (tmp_path / "output" / "warehouse.duckdb").exists()
+    assert _step_events(tmp_path / "output", "STEP_UP_FOR_RETRY") == []  # bad input is never retried
 
 
-# --- dagster dev ---------------------------------------------------------------------------------
+def test_a_warehouse_outside_the_output_folder_is_refused(tmp_path: Path) -> None:
+    from impl_dagster.resources import LcPaths
+
+    paths = LcPaths(output_dir=str(tmp_path / "output"), warehouse=str(tmp_path / "elsewhere.duckdb"))
+    with pytest.raises(PipelineInputError, match=r"elsewhere\.duckdb: the warehouse \(LC_DUCKDB_PATH\) resolves to .* outside the chosen folder"):
+        paths.warehouse_path()
+    inside = LcPaths(output_dir=str(tmp_path / "output"), warehouse=str(tmp_path / "output" / "w.duckdb"))
+    assert inside.warehouse_path() == (tmp_path / "output" / "w.duckdb").resolve()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _step_events(output_dir: Path, event_type: str) -> list[str]:
+    """Step keys of one event type in the latest run recorded under a run's output folder."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    with DagsterInstance.from_config(str(output_dir / "dagster_home")) as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+        records = instance.all_logs(run_id, of_type=DagsterEventType(event_type))
+        return sorted(record.get_dagster_event().step_key for record in records)
 
 
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+def test_injected_faults_are_retried_and_the_run_recovers(
+    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Faults in an ingestion and an export, over an earlier run's folder: the assets' retry policy
+    reruns exactly those two steps once, and the outputs equal a clean run on the new input."""
+    from core.faults import FAULT_ENV
+    from impl_dagster.pipeline import run
+
+    output_dir = stale_output(scripts_output, tmp_path / "output")
+    monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
+    summary = run(small_input, output_dir)
+
+    assert summary.report["all_checks_passed"]
+    assert_recovered(output_dir, scripts_reference)
+    assert _step_events(output_dir, "STEP_UP_FOR_RETRY") == ["account_summary_files", "accounts_raw"]
 
 
-def test_dagster_dev_serves_the_asset_graph(tmp_path: Path, asset_graph) -> None:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "LC_INPUT_DIR": str(tmp_path / "input"),
-        "LC_OUTPUT_DIR": str(tmp_path / "output"),
-    }
-    port = _free_port()
-    dagster = Path(sys.executable).parent / "dagster"
-    log = (tmp_path / "dagster_dev.log").open("w")
-    process = subprocess.Popen(
-        [str(dagster), "dev", "-m", "impl_dagster.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    expected = {key.to_user_string() for key in asset_graph.get_all_asset_keys()}
-    served: set[str] = set()
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert process.poll() is None, (tmp_path / "dagster_dev.log").read_text()[-3000:]
-            try:
-                answer = _graphql(port, "{ assetNodes { assetKey { path } } }")
-                served = {"/".join(node["assetKey"]["path"]) for node in answer["data"]["assetNodes"]}
-                if served:
-                    break
-            except (urllib.error.URLError, ConnectionError, KeyError, TypeError, json.JSONDecodeError):
-                pass
-            time.sleep(2)
-        print(f"dagster dev served {len(served)} assets after {time.monotonic() - deadline + 120:.0f} s")
-        assert served == expected, (tmp_path / "dagster_dev.log").read_text()[-3000:]
-    finally:
-        stopping = time.monotonic()
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            pytest.fail("dagster dev ignored SIGTERM for 60 s")
-        finally:
-            log.close()
-        print(f"dagster dev stopped {time.monotonic() - stopping:.0f} s after SIGTERM")
+# `dagster dev` itself (served asset graph, lineage edges, a run launched through GraphQL, reload,
+# stopping by its process group) is checked by the harness's UI section, which CI runs:
+# bench/test_ui.py.

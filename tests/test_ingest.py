@@ -148,3 +148,27 @@ def test_accounts_file(tmp_path: Path) -> None:
     with duckdb.connect() as con:
         ingest_file(con, read_header(path, ACCOUNTS), ACCOUNTS)
         assert con.execute("SELECT balance FROM raw.accounts").fetchall() == [("1,234.56",)]
+
+
+def test_a_symlink_out_of_the_input_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.csv").write_bytes(HEADER + b"\n1,Ann,yes\n")
+    input_dir = tmp_path / "input"
+    input_dir.mkdir()
+    (input_dir / "customers.csv").symlink_to(outside / "secret.csv")
+    (input_dir / "accounts.csv").write_bytes(b"AccountID,CustomerID,Balance,AccountType\n")
+    with pytest.raises(PipelineInputError, match=r"customers\.csv: input file resolves to .*secret\.csv, outside the chosen folder"):
+        check_inputs(input_dir, INPUT_FILES)
+
+
+def test_hostile_paths_and_headers_reach_sql_only_as_parameters_or_quoted_names(tmp_path: Path) -> None:
+    """A folder named like an injection and a header that closes a quoted name are data, not SQL."""
+    folder = tmp_path / "it's'; DROP TABLE raw.customers; --"
+    folder.mkdir()
+    path = folder / "customers.csv"
+    path.write_bytes(HEADER + b',"x""; DROP TABLE raw.customers; --"\n1,Ann,yes,boom\n')
+    with duckdb.connect() as con:
+        loaded = ingest_file(con, read_header(path, CUSTOMERS), CUSTOMERS)
+        assert loaded.columns[-1] == 'x"; DROP TABLE raw.customers; --'
+        assert con.execute(f'SELECT name, "{loaded.columns[-1].replace(chr(34), chr(34) * 2)}" FROM raw.customers').fetchall() == [("Ann", "boom")]

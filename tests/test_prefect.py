@@ -28,6 +28,7 @@ import pytest
 from core.errors import PipelineInputError
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -160,38 +161,29 @@ def test_assets_trace_raw_tables_through_dbt_to_the_files(prefect_run) -> None:
 # --- retries ---------------------------------------------------------------------------------------
 
 
-def test_a_task_that_fails_once_succeeds_on_retry(
-    prefect_server: str, small_input: Path, scripts_reference: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+def test_injected_faults_are_retried_and_the_run_recovers(
+    prefect_server: str, scripts_output: Path, small_input: Path, scripts_reference: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """``LC_PREFECT_FAIL_ONCE`` names a task; its first attempt fails after doing its work (a marker
-    file records it), the retry succeeds, and the outputs are as if nothing had happened."""
+    """Faults in an ingestion and an export, over an earlier run's folder: Prefect retries exactly
+    those two task runs once, and the outputs equal a clean run on the new input."""
+    from core.faults import FAULT_ENV
     from impl_prefect.pipeline import run
-    from impl_prefect.tasks import FAIL_ONCE_ENV, FAIL_ONCE_MARKERS
 
-    monkeypatch.setenv(FAIL_ONCE_ENV, "ingest_accounts,export_account_summary")
-    summary = run(small_input, tmp_path)
+    output_dir = stale_output(scripts_output, tmp_path / "output")
+    monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
+    summary = run(small_input, output_dir)
 
-    markers = sorted((tmp_path / FAIL_ONCE_MARKERS).iterdir())
-    flow_run_id = UUID(markers[0].name[:36])  # markers are named "<flow run id>-<task name>"
-    assert [m.name[37:] for m in markers] == ["export_account_summary", "ingest_accounts"]
-    runs = _task_runs(flow_run_id)
-    for step in ("ingest_accounts", "export_account_summary"):
-        assert runs[step].state.is_completed(), step
-        assert runs[step].run_count == 2, step
-        with _sync_client() as client:
-            history = [state.name for state in client.read_task_run_states(runs[step].id)]
-        assert "Retrying" in history, (step, history)
-    assert runs["ingest_customers"].run_count == 1
     assert summary.report["all_checks_passed"]
-    _assert_equal_outputs(tmp_path, scripts_reference)
-
-
-def test_fail_once_names_must_be_tasks(prefect_server: str, small_input: Path, tmp_path: Path) -> None:
-    from impl_prefect.flows import lc_pipeline
-
-    with pytest.raises(ValueError, match="unknown task ingest_everything"):
-        lc_pipeline(input_dir=small_input, output_dir=tmp_path, fail_once=["ingest_everything"])
+    assert_recovered(output_dir, scripts_reference)
+    runs = _task_runs(_flow_run_of(output_dir))
+    assert {name: run.run_count for name, run in runs.items() if run.run_count != 1} == {
+        "ingest_accounts": 2, "export_account_summary": 2
+    }
+    with _sync_client() as client:
+        for step in FAULTS:
+            assert runs[step].state.is_completed(), step
+            assert "Retrying" in [state.name for state in client.read_task_run_states(runs[step].id)], step
 
 
 def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(

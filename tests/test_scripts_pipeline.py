@@ -12,6 +12,7 @@ import pytest
 from core.generate import GeneratedData
 from core.layout import ACCOUNT_REASONS, CUSTOMER_REASONS, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import parquet_schema, read_rows
+from tests.faults import FAULTS, assert_recovered, partial_files, stale_output
 from tests.rules_oracle import expected_outputs
 
 
@@ -115,3 +116,58 @@ def test_second_writer_gets_a_clear_error(sample_input: GeneratedData, tmp_path:
         holder.wait()
     run(sample_input.customers_path.parent, tmp_path)  # and the next run recovers
     assert (tmp_path / "account_summary.csv").is_file()
+
+
+# --- faults: plain scripts have no retries, so the run fails and the next one recovers ------------
+
+
+def test_a_fault_leaves_nothing_half_written_and_the_next_run_recovers(
+    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New input over an earlier run's folder; each injected fault stops the run with a clear error
+    while the earlier tables and files stay whole; the next run replaces everything, nothing stale."""
+    from core.faults import FAULT_ENV, InjectedFault
+    from impl_scripts.pipeline import run
+
+    output_dir = stale_output(scripts_output, tmp_path / "output")
+    stale_rows = _raw_rows(output_dir, "accounts")
+    stale_summary = (output_dir / "account_summary.csv").read_bytes()
+    monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
+
+    with pytest.raises(InjectedFault, match="ingest_accounts: failure injected by LC_FAIL_ONCE"):
+        run(small_input, output_dir)
+    assert _raw_rows(output_dir, "accounts") == stale_rows  # the old table, whole; no __loading left
+    assert _tables(output_dir, "raw") == ["accounts", "customers"]
+
+    with pytest.raises(InjectedFault, match="export_account_summary: failure injected"):
+        run(small_input, output_dir)
+    assert (output_dir / "account_summary.csv").read_bytes() == stale_summary
+    assert partial_files(output_dir) == []
+
+    run(small_input, output_dir)
+    assert_recovered(output_dir, scripts_reference)
+
+
+def test_an_unknown_fault_step_stops_the_run_naming_the_steps(
+    small_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.errors import PipelineInputError
+    from core.faults import FAULT_ENV
+    from impl_scripts.pipeline import run
+
+    monkeypatch.setenv(FAULT_ENV, "ingest_everything")
+    with pytest.raises(PipelineInputError, match="unknown step ingest_everything; steps are ingest_customers"):
+        run(small_input, tmp_path)
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def _raw_rows(output_dir: Path, table: str) -> int:
+    with duckdb.connect(str(output_dir / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM raw.{table}").fetchall()[0][0]
+
+
+def _tables(output_dir: Path, schema: str) -> list[str]:
+    with duckdb.connect(str(output_dir / "warehouse.duckdb"), read_only=True) as con:
+        return sorted(row[0] for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]).fetchall())

@@ -12,8 +12,10 @@
   trim({{ expr }}, ' ' || chr(9) || chr(13) || chr(10))
 {%- endmacro %}
 
+{#- btrim (Spark 3.2+) strips any of the characters given, like DuckDB's trim(s, chars). (A regular
+    expression with ^ and $ would not do: Java's $ also matches before a final U+2028 or U+0085.) -#}
 {% macro spark__trim_whitespace(expr) -%}
-  regexp_replace({{ expr }}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')
+  btrim({{ expr }}, ' ' || chr(9) || chr(13) || chr(10))
 {%- endmacro %}
 
 
@@ -40,8 +42,11 @@
   regexp_full_match({{ expr }}, '{{ pattern }}')
 {%- endmacro %}
 
+{#- rlike finds a match anywhere, so the pattern is anchored: \A and \z, the absolute start and
+    end (Java's $ would also match before a final line terminator such as U+2028). Spark string
+    literals unescape backslashes, hence the doubling. -#}
 {% macro spark__matches_fully(expr, pattern) -%}
-  ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})$')
+  ({{ expr }} rlike '\\A(?:{{ pattern | replace("\\", "\\\\") }})\\z')
 {%- endmacro %}
 
 
@@ -56,7 +61,8 @@
 
 
 {#- Money rounding: half away from zero, in exact decimal arithmetic (round() on DECIMAL does
-    this on DuckDB and on Spark; an engine that rounds half to even needs its own version). -#}
+    this on DuckDB and on Spark, whose round() is HALF_UP on decimals; an engine that rounds half
+    to even needs its own version). -#}
 {% macro round_money(expr) -%}
   {{ return(adapter.dispatch('round_money', 'lc_pipeline')(expr)) }}
 {%- endmacro %}
@@ -74,11 +80,27 @@
 {% macro money_product_type() -%} decimal(24, 2) {%- endmacro %}
 
 
+{#- A cast of text that a regular expression has already validated. On Spark it is try_cast, so
+    that a cluster running in ANSI mode (Databricks SQL does) never raises on a row the CASE
+    guarding the cast excludes. -#}
+{% macro guarded_cast(expr, type) -%}
+  {{ return(adapter.dispatch('guarded_cast', 'lc_pipeline')(expr, type)) }}
+{%- endmacro %}
+
+{% macro default__guarded_cast(expr, type) -%}
+  {{ dbt.safe_cast(expr, type) }}
+{%- endmacro %}
+
+{% macro spark__guarded_cast(expr, type) -%}
+  try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+
 {#- A positive integer per PIPELINE.md: 1-18 digits, leading zeros allowed, value above zero. -#}
 {% macro positive_integer_or_null(expr) -%}
   case
     when {{ matches_fully(expr, '[0-9]{1,18}') }}
-     and {{ dbt.safe_cast(expr, api.Column.translate_type('bigint')) }} > 0
-    then {{ dbt.safe_cast(expr, api.Column.translate_type('bigint')) }}
+     and {{ guarded_cast(expr, api.Column.translate_type('bigint')) }} > 0
+    then {{ guarded_cast(expr, api.Column.translate_type('bigint')) }}
   end
 {%- endmacro %}

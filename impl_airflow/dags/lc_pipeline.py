@@ -20,14 +20,12 @@ Operational choices:
   i.e. a bad input file or failed data-quality checks, fail at once (``AirflowFailException``) and
   leave their one-line message in XCom (key ``pipeline_error``) for whoever started the run; dbt
   test tasks do not retry either.
-- Fault injection for tests: the ``fail_once_task`` param (default ``LC_FAIL_ONCE_TASK``) names a
-  task that fails on its first attempt of each run; a marker file under
-  ``<output_dir>/_fault_injection/`` records that attempt, so the retry goes through.
+- Fault injection for tests: ``LC_FAIL_ONCE`` names core steps (``core/faults.py``) that fail
+  once per output folder; the task's retry then goes through.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -61,7 +59,6 @@ from impl_airflow.config import (
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
     DEFAULT_RETRY_DELAY_SECONDS,
-    FAIL_ONCE_ENV,
     INPUT_DIR_ENV,
     OUTPUT_DIR_ENV,
     PIPELINE_ERROR_KEY,
@@ -69,7 +66,6 @@ from impl_airflow.config import (
     env_path,
 )
 
-FAULT_INJECTION_DIR = "_fault_injection"
 
 if not DBT_MANIFEST.is_file():
     # Fail the import with the fix in the message rather than with cosmos's generic error.
@@ -90,27 +86,6 @@ def fail_without_retry_on_bad_data(ti: Any):
     except (PipelineInputError, QualityCheckFailed) as error:
         ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": type(error).__name__, "message": str(error)})
         raise AirflowFailException(str(error)) from error
-
-
-def inject_failure_once(context: Any) -> None:
-    """``pre_execute`` hook of every task: fail the first attempt of the task named by ``fail_once_task``."""
-    params, ti = context["params"], context["ti"]
-    target = params.get("fail_once_task") or ""
-    if not target:
-        return
-    if target not in context["dag"].task_dict:
-        # A typo would silently test nothing: stop the run instead, naming the valid ids.
-        message = f"fail_once_task: unknown task {target!r}; task ids: {', '.join(sorted(context['dag'].task_dict))}"
-        ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": "ValueError", "message": message})
-        raise AirflowFailException(message)
-    if target != ti.task_id:
-        return
-    marker = Path(params["output_dir"]).resolve() / FAULT_INJECTION_DIR / context["run_id"] / ti.task_id
-    if marker.exists():
-        return
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"task_id": ti.task_id, "failed_try_number": ti.try_number}) + "\n")
-    raise RuntimeError(f"{ti.task_id}: failure injected by fail_once_task (try {ti.try_number}); a retry will pass")
 
 
 def _retry_delay() -> timedelta:
@@ -149,12 +124,6 @@ def _warehouse(paths: dict[str, str]) -> Path:
             title="Output folder",
             description="Folder for the warehouse (warehouse.duckdb) and the output files.",
         ),
-        "fail_once_task": Param(
-            os.environ.get(FAIL_ONCE_ENV, ""),
-            type="string",
-            title="Fail once (testing)",
-            description="Id of a task whose first attempt fails, to exercise retries. Empty: none.",
-        ),
     },
     default_args={
         "owner": "data-platform",
@@ -163,7 +132,6 @@ def _warehouse(paths: dict[str, str]) -> Path:
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=5),
         "execution_timeout": timedelta(hours=2),
-        "pre_execute": inject_failure_once,
     },
 )
 def lc_pipeline() -> None:

@@ -2,7 +2,8 @@
 
 ``dbt build`` runs through :class:`~dagster_dbt.DbtCliResource` against the run's warehouse
 (``LC_WAREHOUSE_PATH``, read by ``dbt/profiles.yml``), with its artifacts and logs under the run's
-output folder. The manifest is read once, at import, from :mod:`impl_dagster.project`.
+output folder. The manifest is read once, at import, from :mod:`impl_dagster.project`. With
+``engine: spark`` on ``lc_paths``, dbt runs on a local Spark session instead (``core.spark``).
 """
 
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from core.environment import scoped_environ
 from core.layout import RAW_SCHEMA
+from core.spark import publish_tables
 from core.transform import dbt_environment
 from impl_dagster.assets.ingestion import RAW_ASSET_KEYS
 from impl_dagster.project import dbt_project
@@ -46,6 +48,10 @@ dbt_translator = LcDbtTranslator(
 def lc_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, lc_paths: LcPaths):
     """``dbt build`` of the selected models and their tests, streamed as Dagster events."""
     target = lc_paths.dbt_target_path()
-    with scoped_environ(dbt_environment(lc_paths.warehouse_path())):
+    spark = lc_paths.spark_layout()  # None on DuckDB; on Spark, dbt's own process starts the session
+    with scoped_environ(dbt_environment(lc_paths.warehouse_path(), spark)):
         invocation = dbt.cli(["build"], context=context, target_path=target)
     yield from invocation.stream()
+    if spark:  # Spark wrote the models as Parquet: the DuckDB warehouse gets a view of each
+        with lc_paths.connect() as con:
+            publish_tables(con, spark)

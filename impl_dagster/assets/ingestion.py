@@ -17,6 +17,8 @@ from dagster import (
 
 from core.ingest import check_inputs, ingest_file
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, RAW_SCHEMA, InputFile
+from core.spark import land_raw_table
+from impl_dagster.assets.retries import TRANSIENT_RETRIES, permanent_failures
 from impl_dagster.resources import LcPaths
 
 GROUP = "ingestion"
@@ -45,10 +47,13 @@ RAW_ASSET_KEYS: dict[str, AssetKey] = {spec.raw_table: raw_asset_key(spec) for s
 
 def _ingest(context: AssetExecutionContext, lc_paths: LcPaths, spec: InputFile) -> MaterializeResult:
     input_dir = lc_paths.input_path()
-    # Every input file is checked before anything is written, so a bad file leaves the warehouse as it was.
-    headers = check_inputs(input_dir, INPUT_FILES)
-    with lc_paths.connect() as con:
-        loaded = ingest_file(con, headers[spec.name], spec)
+    with permanent_failures():
+        # Every input file is checked before anything is written, so a bad file leaves the warehouse as it was.
+        headers = check_inputs(input_dir, INPUT_FILES)
+        with lc_paths.connect() as con:
+            loaded = ingest_file(con, headers[spec.name], spec)
+            if spark := lc_paths.spark_layout():  # dbt runs on Spark: it reads the table as Parquet
+                land_raw_table(con, spec, spark)
     context.log.info(f"{loaded.file}: {loaded.rows:,} records into {loaded.table} ({loaded.reader} reader)")
     return MaterializeResult(
         metadata={
@@ -80,6 +85,7 @@ def _description(spec: InputFile) -> str:
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     description=_description(CUSTOMERS),
+    retry_policy=TRANSIENT_RETRIES,
 )
 def customers_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
     return _ingest(context, lc_paths, CUSTOMERS)
@@ -91,6 +97,7 @@ def customers_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> Material
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     description=_description(ACCOUNTS),
+    retry_policy=TRANSIENT_RETRIES,
 )
 def accounts_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
     return _ingest(context, lc_paths, ACCOUNTS)

@@ -7,6 +7,7 @@ from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_repor
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA, OutputTable
 from impl_dagster.assets.dbt import lc_dbt_models
 from impl_dagster.assets.ingestion import RAW_ASSET_KEYS
+from impl_dagster.assets.retries import TRANSIENT_RETRIES, permanent_failures
 from impl_dagster.resources import LcPaths
 
 GROUP = "outputs"
@@ -36,6 +37,7 @@ def _files_asset(table: OutputTable) -> AssetsDefinition:
         kinds=set(table.formats),
         description=f"`{table.table}` written as {formats} under the output folder, ordered by "
         f"`{table.order_by}`.",
+        retry_policy=TRANSIENT_RETRIES,
     )
     def _export(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
         output_dir = lc_paths.output_path()
@@ -67,10 +69,11 @@ output_file_assets: list[AssetsDefinition] = [_files_asset(table) for table in O
     kinds={"json"},
     description=f"`{QUALITY_REPORT}`: per input file the rows read, clean and quarantined by reason, "
     "and the result of every data-quality check. Fails (after writing it) if a check failed.",
+    retry_policy=TRANSIENT_RETRIES,
 )
 def quality_report(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
     output_dir = lc_paths.output_path()
-    with lc_paths.connect() as con:
+    with permanent_failures(), lc_paths.connect() as con:
         report = write_quality_report(con, output_dir)  # raises QualityCheckFailed if a check failed
     return MaterializeResult(
         metadata={

@@ -34,7 +34,7 @@ typed as (
         {{ positive_integer_or_null('customer_id_text') }} as customer_id,
         case
             when {{ matches_fully('balance_text', '[+-]?[0-9]{1,15}(\\.[0-9]{1,2})?') }}
-            then {{ dbt.safe_cast('balance_text', money_type()) }}
+            then {{ guarded_cast('balance_text', money_type()) }}
         end as balance
     from trimmed
 
