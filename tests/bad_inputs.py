@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from core.errors import PipelineInputError
-from core.layout import OUTPUT_TABLES, output_files
+from core.layout import OUTPUT_TABLES, WAREHOUSE_FILE, output_files
 from core.outputs import read_rows
 from tests.rules_oracle import expected_outputs
 
@@ -184,3 +186,17 @@ def judge(case: Case, run: Callable[[Path, Path], object], folder: Path) -> Outc
     lost, extra, tables = compare_with_oracle(input_dir, output_dir)
     problems = wrong + tables
     return Outcome(case.name, not problems, "; ".join(problems) or None, lost, extra)
+
+
+def assert_stops_before_writing(run: Callable[[Path, Path], object], folder: Path) -> Path:
+    """The ``missing_column`` case through ``run``: exactly the core's one-line error, naming the file,
+    and neither a warehouse nor any output file. Returns the output folder, for the tool's own records."""
+    case = next(case for case in CASES if case.name == "missing_column")
+    input_dir, output_dir = case.write(folder / "input"), folder / "output"
+    with pytest.raises(PipelineInputError) as raised:
+        run(input_dir, output_dir)
+    assert type(raised.value) is PipelineInputError
+    assert str(raised.value) == f"{input_dir / str(case.error_file)}: {case.error}"
+    assert not (output_dir / WAREHOUSE_FILE).exists()
+    assert not any(path.exists() for path in output_files(output_dir))
+    return output_dir

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import PipelineInputError
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_airflow.config import (
     DAG_ID,
@@ -232,16 +232,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tmp_path: Path) -> None:
     from impl_airflow.pipeline import run
 
-    input_dir = tmp_path / "input"
-    input_dir.mkdir()
-    (input_dir / "customers.csv").write_text("CustomerID,Name\n1,Ann\n")
-    (input_dir / "accounts.csv").write_text("AccountID,CustomerID,Balance,AccountType\n")
-    output_dir = tmp_path / "output"
-    with pytest.raises(PipelineInputError) as raised:
-        run(input_dir, output_dir)
-    assert str(raised.value) == f"{input_dir / 'customers.csv'}: missing required column HasLoan"
-    assert not (output_dir / "warehouse.duckdb").exists()
-    assert not any(path.exists() for path in output_files(output_dir))
+    output_dir = assert_stops_before_writing(run, tmp_path)
 
     outcome = _outcome(output_dir)
     assert outcome["failed_tasks"] == ["check_inputs"]

@@ -25,9 +25,9 @@ from uuid import UUID
 
 import pytest
 
-from core.errors import PipelineInputError
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 
@@ -191,16 +191,7 @@ def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(
 ) -> None:
     from impl_prefect.pipeline import run
 
-    input_dir = tmp_path / "input"
-    input_dir.mkdir()
-    (input_dir / "customers.csv").write_text("CustomerID,Name\n1,Ann\n")
-    (input_dir / "accounts.csv").write_text("AccountID,CustomerID,Balance,AccountType\n")
-    output_dir = tmp_path / "output"
-    with pytest.raises(PipelineInputError) as raised:
-        run(input_dir, output_dir)
-    assert str(raised.value) == f"{input_dir / 'customers.csv'}: missing required column HasLoan"
-    assert not (output_dir / "warehouse.duckdb").exists()
-    assert not any(path.exists() for path in output_files(output_dir))
+    output_dir = assert_stops_before_writing(run, tmp_path)
 
     runs = _task_runs(_flow_run_of(output_dir))
     assert runs["check_inputs"].state.is_failed()
