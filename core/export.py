@@ -50,6 +50,22 @@ def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir:
     return written
 
 
+# How each format is read back, for checks that a written file matches its table: the CSV as text,
+# with the dialect COPY wrote, so that no value can fail to parse.
+_READ_BACK = {
+    "csv": "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
+    "parquet": "read_parquet($path)",
+}
+
+
+def exported_file_shape(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[list[str], int]:
+    """Column names and number of data rows of one written output file (DuckDB streams the file)."""
+    scan = _READ_BACK[fmt]
+    columns = [column[0] for column in con.execute(f"SELECT * FROM {scan} LIMIT 0", {"path": str(path)}).description]
+    rows = con.execute(f"SELECT count(*) FROM {scan}", {"path": str(path)}).fetchall()[0][0]
+    return columns, rows
+
+
 def export_outputs(con: duckdb.DuckDBPyConnection, output_dir: Path) -> list[Path]:
     """Write every output table's files; returns their paths."""
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from core.errors import PipelineInputError
 from core.faults import fail_once
@@ -174,15 +173,13 @@ def _count_physical_lines(path: Path) -> int:
     return lines + (0 if last_byte == b"\n" else 1)
 
 
-def _arrow_schema(header: Header) -> pa.Schema:
-    return pa.schema(
-        [(SOURCE_ROW, pa.int64()), (SOURCE_FILE, pa.string()), (FIELD_COUNT, pa.int32()), (HEADER_FIELD_COUNT, pa.int32())]
-        + [(name, pa.string()) for name in header.columns]
-    )
+def _insert_records(con: duckdb.DuckDBPyConnection, table: str, header: Header,
+                    records: list[tuple[int, list[str]]]) -> None:
+    """Append records to ``table``, each field under its raw-table column by position (absent: NULL).
 
-
-def _records_to_batch(header: Header, records: list[tuple[int, list[str]]]) -> pa.RecordBatch:
-    """Place each record's fields under the raw-table columns by position; absent fields are NULL."""
+    The columns travel as bound list parameters, unnested side by side: DuckDB scanning a Python
+    object instead (an Arrow table) imports pandas first, a second or more of every run.
+    """
     columns: list[list] = [
         [number for number, _ in records],
         [header.path.name] * len(records),
@@ -191,10 +188,9 @@ def _records_to_batch(header: Header, records: list[tuple[int, list[str]]]) -> p
     ]
     for position in header.columns.values():
         columns.append([fields[position] if position < len(fields) else None for _, fields in records])
-    return pa.RecordBatch.from_arrays(
-        [pa.array(values, type=field.type) for values, field in zip(columns, _arrow_schema(header))],
-        schema=_arrow_schema(header),
-    )
+    types = ["BIGINT", "VARCHAR", "INTEGER", "INTEGER"] + ["VARCHAR"] * len(header.columns)
+    unnested = ", ".join(f"unnest(${i + 1}::{kind}[])" for i, kind in enumerate(types))
+    con.execute(f"INSERT INTO {table} SELECT {unnested}", columns)
 
 
 def _python_records(header: Header) -> Iterator[list[tuple[int, list[str]]]]:
@@ -239,8 +235,7 @@ def _load_with_python(con: duckdb.DuckDBPyConnection, table: str, header: Header
     _create_empty(con, table, header)
     for records in _python_records(header):
         if records:
-            batch = _records_to_batch(header, records)  # noqa: F841 - read by DuckDB's replacement scan
-            con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+            _insert_records(con, table, header, records)
 
 
 class _NotExact(Exception):
@@ -298,13 +293,7 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
 
     # The k-th accepted row is record k + j, where j counts the ragged records before it; the i-th
     # ragged record, numbered r, has r - i accepted rows before it.
-    shifts = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
-        {
-            "accepted_before": [number - i for i, (number, _) in enumerate(ragged, start=1)],
-            "ragged_so_far": list(range(1, len(ragged) + 1)),
-        },
-        schema=pa.schema([("accepted_before", pa.int64()), ("ragged_so_far", pa.int64())]),
-    )
+    accepted_before = [number - i for i, (number, _) in enumerate(ragged, start=1)]
     named = ", ".join(
         f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items()
     )
@@ -312,17 +301,18 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
         f"""
         CREATE OR REPLACE TABLE {table} AS
         WITH numbered AS (SELECT rowid + 1 AS ordinal, * FROM {accepted}),
+        shifts AS (SELECT unnest($before::BIGINT[]) AS accepted_before,
+                          unnest($so_far::BIGINT[]) AS ragged_so_far),
         shift AS (SELECT accepted_before, max(ragged_so_far) AS ragged_so_far FROM shifts GROUP BY 1)
         SELECT ordinal + coalesce(shift.ragged_so_far, 0) AS {SOURCE_ROW}, $file AS {SOURCE_FILE},
                {width}::INTEGER AS {FIELD_COUNT},
                {width}::INTEGER AS {HEADER_FIELD_COUNT}, {named}
         FROM numbered ASOF LEFT JOIN shift ON numbered.ordinal > shift.accepted_before
         """,
-        {"file": header.path.name},
+        {"file": header.path.name, "before": accepted_before, "so_far": list(range(1, len(ragged) + 1))},
     )
     if ragged:
-        batch = _records_to_batch(header, ragged)  # noqa: F841 - read by DuckDB's replacement scan
-        con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+        _insert_records(con, table, header, ragged)
     con.execute(f"DROP TABLE {accepted}")
 
 

@@ -6,11 +6,9 @@
   many rows as the table.
 """
 
-import csv
-
-import pyarrow.parquet as pq
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, asset_check
 
+from core.export import exported_file_shape
 from core.layout import INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile, OutputTable
 from impl_dagster.assets.ingestion import raw_asset_key
 from impl_dagster.assets.outputs import files_asset_key, model_key
@@ -47,17 +45,6 @@ def _reconcile_check(spec: InputFile) -> AssetChecksDefinition:
     return _check
 
 
-def _file_rows(path, fmt: str) -> tuple[list[str], int]:
-    """Column names and number of data rows of one output file."""
-    if fmt == "parquet":
-        metadata = pq.read_metadata(path)
-        return metadata.schema.to_arrow_schema().names, metadata.num_rows
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle, strict=True)
-        header = next(reader, [])
-        return header, sum(1 for _ in reader)
-
-
 def _files_check(table: OutputTable) -> AssetChecksDefinition:
     @asset_check(
         asset=files_asset_key(table),
@@ -67,21 +54,22 @@ def _files_check(table: OutputTable) -> AssetChecksDefinition:
     )
     def _check(context: AssetCheckExecutionContext, lc_paths: LcPaths) -> AssetCheckResult:
         output_dir = lc_paths.output_path()
+        problems, metadata = [], {}
         with lc_paths.connect(read_only=True) as con:
             rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
             columns = [c[0] for c in con.execute(f"DESCRIBE {table.table}").fetchall()]
-        problems, metadata = [], {"table_rows": rows}
-        for fmt in table.formats:
-            path = output_dir / f"{table.table}.{fmt}"
-            if not path.exists():
-                problems.append(f"{path.name} is missing")
-                continue
-            file_columns, file_rows = _file_rows(path, fmt)
-            metadata[f"{fmt}_rows"] = file_rows
-            if file_rows != rows:
-                problems.append(f"{path.name} has {file_rows:,} rows, the table {rows:,}")
-            if file_columns != columns:
-                problems.append(f"{path.name} columns {file_columns} differ from the table's {columns}")
+            metadata["table_rows"] = rows
+            for fmt in table.formats:
+                path = output_dir / f"{table.table}.{fmt}"
+                if not path.exists():
+                    problems.append(f"{path.name} is missing")
+                    continue
+                file_columns, file_rows = exported_file_shape(con, path, fmt)
+                metadata[f"{fmt}_rows"] = file_rows
+                if file_rows != rows:
+                    problems.append(f"{path.name} has {file_rows:,} rows, the table {rows:,}")
+                if file_columns != columns:
+                    problems.append(f"{path.name} columns {file_columns} differ from the table's {columns}")
         return AssetCheckResult(
             passed=not problems,
             severity=AssetCheckSeverity.ERROR,
