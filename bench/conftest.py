@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,9 @@ def dataset(store: Store):
     def folder(size: int) -> Path:
         if size not in made:
             made[size] = store.config.results_dir / "data" / f"{size}_seed{store.config.seed}"
+            started = time.perf_counter()
             generate(made[size], size, seed=store.config.seed)
+            store.generation_seconds[size] = time.perf_counter() - started
         return made[size]
 
     return folder

@@ -17,6 +17,7 @@ from bench.measure import machine_info, tool_versions
 from bench.store import Store
 from bench.ui_report import judge_local_development, ui_section
 from bench.synthetic_report import model_scaling_charts, model_scaling_section
+from bench.targets import target_rows
 
 SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
 
@@ -292,6 +293,8 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
                   "cosmos's full collection after every dbt call; without them its overhead is far larger."]
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
+    lines += ["", "### Performance targets", "", "From the rounds above and the data sets this session generated; "
+              "where the time goes, and what was tried, is in docs/performance.md.", ""] + target_rows(store)
     lines += ["", "## Output equality", ""]
     for implementation, result in store.equality.items():
         reference = "the independent rules oracle (tests/rules_oracle.py)" if implementation == "scripts" else "plain scripts'"
@@ -372,6 +375,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "model_scaling": store.model_scaling,
         "ui": store.ui,
         "engines": store.engines,
+        "generation_seconds": store.generation_seconds,
         "failures": store.failures,
         "verdicts": {c.feature: vars(c.judge(store)) for c in CLAIMS},
     }

@@ -37,6 +37,7 @@ class Store:
     model_scaling: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui_checks.py): per tool, ADR criteria
     engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/test_engines.py)
+    generation_seconds: dict[int, float] = field(default_factory=dict)  # customers -> generator wall time
     failures: dict[str, str] = field(default_factory=dict)
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:

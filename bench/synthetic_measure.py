@@ -189,11 +189,13 @@ def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[s
     raise RuntimeError(f"bench.synthetic_measure {' '.join(args)} exited {process.returncode}: {tail}")
 
 
-def measure_load(implementation: str, project: Path, log_file: Path) -> dict[str, Any]:
-    """Definition load time of one tool on one project, in a new process (its state in a scratch folder)."""
+def measure_load(implementation: str, project: Path, log_file: Path,
+                 env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Definition load time of one tool on one project, in a new process (its state in a scratch
+    folder); ``env`` is added, e.g. the setting of one of the tool's dbt integration modes."""
     with tempfile.TemporaryDirectory(prefix=f"load_{implementation}_") as scratch:
-        env = {**project_environment(project), **_tool_environment(implementation, Path(scratch))}
-        return run_child(["load", "--impl", implementation], env, log_file)
+        child_env = {**project_environment(project), **_tool_environment(implementation, Path(scratch)), **(env or {})}
+        return run_child(["load", "--impl", implementation], child_env, log_file)
 
 
 def prepare_manifest(implementation: str, project: Path, log_file: Path) -> dict[str, Any] | None:

@@ -129,8 +129,10 @@ def overhead_table(store: Store) -> list[str]:
     for implementation in section.get("implementations", []):
         if implementation == "scripts":
             continue
-        for shape in [*shapes, _ALL_SHAPES] if len(shapes) > 1 else shapes:
-            chosen = shapes if shape == _ALL_SHAPES else [shape]
+        # a variant measured on one shape only (bench/test_model_scaling.VARIANT_SHAPES) gets that row only
+        own = [s for s in shapes if (implementation, s) in series]
+        for shape in [*own, _ALL_SHAPES] if len(own) > 1 else own:
+            chosen = own if shape == _ALL_SHAPES else [shape]
             xs, ys = _overhead_points(series, implementation, chosen)
             fit = fit_line(xs, ys)
             dbt = fit_line(*_dbt_points(series, chosen))
@@ -202,14 +204,15 @@ _METHOD = (
 )
 
 _MODES = (
-    "Integration modes measured: each implementation as shipped: Dagster one `dbt build` for all dbt "
-    "assets (`@dbt_assets`, events streamed, each test an asset check); Airflow astronomer-cosmos, a run "
-    "task and a test task per model (`dbtRunner` in the task's process, `dag.test()`); Prefect prefect-dbt "
-    "`PrefectDbtRunner`, one `dbt build` with a task run per dbt node. Not measured: the \"one `dbt build` "
-    "task\" alternative for Airflow and Prefect (it is plain scripts' single `dbtRunner` invoke plus that "
-    "tool's fixed overhead, i.e. the intercepts above with a per-node cost near scripts'), and Dagster "
-    "subset runs (a selection of dbt assets: the same one `dbt build` with `--select`, not a different "
-    "per-node mechanism)."
+    "Integration modes: each implementation as shipped (Dagster one `dbt build` for all dbt assets, "
+    "`@dbt_assets`, events streamed, each test an asset check; Airflow astronomer-cosmos, a run task and a "
+    "test task per model, `dbtRunner` in the task's process, `dag.test()`; Prefect prefect-dbt "
+    "`PrefectDbtRunner`, one `dbt build` with a task run per dbt node), and two other modes of the same code, "
+    "each switched by one setting: **airflow-cosmos-build** (cosmos `TestBehavior.BUILD`: one `dbt build` "
+    "task per model, `LC_COSMOS_TEST_BEHAVIOR=build`) and **prefect-one-invoke** (one plain dbt invocation "
+    "in the `dbt_build` task, no task run per node, `LC_PREFECT_DBT_RUNNER=dbt`). Not measured: Dagster "
+    "subset runs (a selection of dbt assets is the same one `dbt build` with a `--select`, not a different "
+    "per-node mechanism) and a single `dbt build` task under Airflow."
 )
 
 

@@ -30,21 +30,40 @@ from bench.synthetic import SHAPES, check_manifest, generate_project, plan, proj
 from bench.synthetic_report import crossing, fit_line
 from bench.synthetic_measure import dbt_elapsed_seconds, measure_load, parse_projects, prepare_manifest
 from core.cli import IMPLEMENTATIONS
+from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
 
 CUSTOMERS = 1_000  # small on purpose: the SQL is cheap, orchestration dominates
 QUICK_MODELS = 10
+# The tools' other dbt integration modes, each run as a series of its own beside the shipped one:
+# name -> (implementation, the environment that switches it). Same orchestration code, one setting.
+VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
+    # cosmos TestBehavior.BUILD: one `dbt build` task per model instead of a run task and a test task
+    "airflow-cosmos-build": ("airflow", {COSMOS_TEST_BEHAVIOR_ENV: "build"}),
+    # one plain dbt invocation in the dbt_build task instead of prefect-dbt's task run per node
+    # (impl_prefect.tasks.DBT_RUNNER_ENV; not imported here: that module imports Prefect)
+    "prefect-one-invoke": ("prefect", {"LC_PREFECT_DBT_RUNNER": "dbt"}),
+}
+# The variants run on the layered shape only (staging -> intermediate -> marts, the shape real
+# projects have): Airflow alone takes about a quarter of an hour per shape at N = 200.
+VARIANT_SHAPES = ("layered",)
 # Prefect's flow module never reads the dbt project at import (prefect-dbt learns the graph while
-# running), so its load time is measured on one shape per size only.
+# running), so its load time is measured on one shape per size only, and not again for its variant.
 LOAD_ONCE_PER_SIZE = {"prefect"}
+LOAD_NEVER = {"prefect-one-invoke"}
 
 
 def _sizes(config: pytest.Config) -> list[int]:
     return sorted({int(part) for part in config.getoption("--model-sizes").split(",") if part.strip()})
 
 
+def _series(chosen: set[str]) -> list[str]:
+    """Scripts first (the baseline every overhead is taken from), each chosen tool, then its variants."""
+    shipped = [i for i in IMPLEMENTATIONS if i in chosen and i != "scripts"]
+    return ["scripts", *shipped, *(name for name, (tool, _) in VARIANTS.items() if tool in shipped)]
+
+
 def _implementations(store: Store) -> list[str]:
-    """Scripts first: it is the baseline every other implementation's overhead is taken from."""
-    return ["scripts", *(i for i in store.config.implementations if i != "scripts")]
+    return _series(set(store.config.implementations))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -53,10 +72,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     config = metafunc.config
     cases: list[tuple[int, str, str]] = []
     if config.getoption("--model-scaling"):
-        chosen = {name.strip() for name in config.getoption("--impls").split(",")}
-        implementations = ["scripts", *(i for i in IMPLEMENTATIONS if i in chosen and i != "scripts")]
+        implementations = _series({name.strip() for name in config.getoption("--impls").split(",")})
         # Shape by shape, smallest N first: an interrupted session still has whole shapes to fit.
-        cases = [(n, shape, impl) for shape in SHAPES for n in _sizes(config) for impl in implementations]
+        cases = [(n, shape, impl) for shape in SHAPES for n in _sizes(config) for impl in implementations
+                 if impl not in VARIANTS or shape in VARIANT_SHAPES]
     if not cases:
         skip = pytest.mark.skip(reason="opt-in: pytest bench --model-scaling (slow)")
         metafunc.parametrize("scaling_case", [pytest.param(None, marks=skip, id="opt-in")])
@@ -110,18 +129,19 @@ def test_model_scaling_case(scaling_case: tuple[int, str, str], store: Store, da
                             synthetic_project, pytestconfig: pytest.Config) -> None:
     """One implementation on one synthetic project: definition load time, then one end-to-end run."""
     models, shape, implementation = scaling_case
+    tool, mode_env = VARIANTS.get(implementation, (implementation, {}))
     section = _section(store, pytestconfig)
     project = synthetic_project(shape, models)
     base = store.config.results_dir / "model_scaling" / "runs" / f"{shape}_{models}" / implementation
     case: dict[str, Any] = {"shape": shape, "models": models, "implementation": implementation}
     try:
-        if implementation not in LOAD_ONCE_PER_SIZE or shape == SHAPES[0]:
-            case["load"] = measure_load(implementation, project, base / "load.log")
+        if implementation not in LOAD_NEVER and (implementation not in LOAD_ONCE_PER_SIZE or shape == SHAPES[0]):
+            case["load"] = measure_load(tool, project, base / "load.log", env=mode_env)
     except Exception as error:  # a load failure is a finding; the run still tells its own story
         case["load_error"] = str(error)
     load_before = os.getloadavg()[0]
-    run = run_once(implementation, dataset(CUSTOMERS), base / "out", base / "run.log",
-                   env=project_environment(project))
+    run = run_once(tool, dataset(CUSTOMERS), base / "out", base / "run.log",
+                   env={**project_environment(project), **mode_env})
     case["run"] = run.as_dict()
     # The machine's 1-minute load average around the run: timings on a shared machine need it.
     case["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]

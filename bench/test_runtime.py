@@ -55,3 +55,28 @@ def _time_rounds(benchmark, store: Store, implementation: str, input_dir: Path, 
     if not last.ok:
         store.failures[implementation] = last.error or "failed"
     assert last.ok, f"{implementation} failed: {last.error}"
+
+
+def test_performance_targets_are_judged_from_the_rounds(tmp_path: Path) -> None:
+    """Pure logic, every mode: each target reads the right size and compares the right way."""
+    from bench.measure import RunMeasurement
+    from bench.store import BenchConfig
+    from bench.targets import FIVE_MILLION, ONE_MILLION, target_rows
+
+    store = Store(BenchConfig(customers=10_000, rounds=1, seed=1, scaling_sizes=[ONE_MILLION, FIVE_MILLION],
+                              implementations=["scripts", "dagster"], results_dir=tmp_path, quick=False))
+    assert all("not measured" in row for row in target_rows(store)[2:])
+
+    def add(implementation: str, size: int, wall: float, peak: float, tree: float) -> None:
+        store.add_run(size, RunMeasurement(implementation, True, wall, 1.0, wall - 1, peak, peak_tree_rss_mib=tree))
+
+    add("limit", ONE_MILLION, 20.0, 500, 500)
+    add("scripts", ONE_MILLION, 29.0, 600, 600)  # 1.45x the limit: met
+    add("dagster", ONE_MILLION, 40.0, 900, 900)  # 1.38x scripts: not met
+    add("scripts", 10_000, 9.0, 300, 300)
+    add("dagster", 10_000, 13.0, 400, 400)  # +4 s: met
+    add("scripts", FIVE_MILLION, 100.0, 1500, 1600)
+    add("dagster", FIVE_MILLION, 120.0, 1900, 2100)  # its process tree passes 2 GiB: not met
+    store.generation_seconds[FIVE_MILLION] = 61.0  # not met
+    verdicts = [row.rsplit("|", 2)[-2].strip() for row in target_rows(store)[2:]]
+    assert verdicts == ["**met**", "**not met**", "**met**", "**met**", "**not met**", "**not met**"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from core.environment import scoped_environ
 from core.errors import PipelineInputError
@@ -47,6 +48,12 @@ def run_dbt(command: Sequence[str], warehouse: Path, target_dir: Path, spark: Sp
         start_session(spark)
     with scoped_environ(dbt_environment(warehouse, spark)):
         result = dbtRunner().invoke(dbt_cli_args(command, target_dir))
+    raise_for_failures(result, command)
+
+
+def raise_for_failures(result: Any, command: Sequence[str]) -> None:
+    """Raise for a failed dbt invocation (a ``dbtRunnerResult``): a dbt error as such, failed nodes
+    (a model that did not build, a test that found bad rows) as bad input, naming them."""
     if result.success:
         return
     if result.exception is not None:

@@ -39,6 +39,10 @@ OUTPUT_DIR_ENV = "LC_OUTPUT_DIR"
 # Base delay before a retry. Production-like default; tests shorten it so a retry costs seconds.
 RETRY_DELAY_ENV = "LC_RETRY_DELAY_SECONDS"
 DEFAULT_RETRY_DELAY_SECONDS = 30.0
+# How cosmos renders the dbt project, one of its TestBehavior values: "after_each" (the default: a
+# `dbt run` task per model, then a task for its tests) or "build" (one `dbt build` task per model,
+# its tests included: half the tasks, tests no longer separate in the UI). Read at DAG parse time.
+COSMOS_TEST_BEHAVIOR_ENV = "LC_COSMOS_TEST_BEHAVIOR"
 
 # Where ``lc-pipeline run`` (no --input) writes its sample data when started from the repo root.
 DEFAULT_INPUT_DIR = REPO_ROOT / SAMPLE_INPUT_DIR

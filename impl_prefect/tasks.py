@@ -38,11 +38,15 @@ from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table,
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, InputFile, OutputTable
-from core.transform import DBT_PROJECT_DIR, dbt_environment
+from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
 
 PERMANENT_ERRORS = (PipelineInputError, QualityCheckFailed)
+# How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, a task run and
+# an asset per dbt node) or "dbt" (one plain dbt invocation, no task run per node; the harness
+# compares the two on large projects, bench/test_model_scaling.py).
+DBT_RUNNER_ENV = "LC_PREFECT_DBT_RUNNER"
 
 
 @dataclass(frozen=True)
@@ -126,32 +130,30 @@ def ingest_task(config: RunConfig, spec: InputFile) -> MaterializingTask:
 @task(name="dbt_build", description="dbt build (models and tests), one task run per dbt node.",
       **TASK_OPTIONS)
 def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, Asset]:
-    """Run ``dbt build`` through ``PrefectDbtRunner``; return each model's asset, by model name.
+    """Run ``dbt build`` (through ``PrefectDbtRunner`` unless ``LC_PREFECT_DBT_RUNNER=dbt``); return
+    each model's asset, by model name, from the manifest the run wrote.
 
     ``raw_tables`` is what the ingestion tasks loaded: passing it makes their edge to this task.
     """
-    runner = PrefectDbtRunner(
-        settings=PrefectDbtSettings(
-            project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
-        ),
-        raise_on_failure=False,  # failed nodes are reported below, as core.transform.run_dbt does
-    )
-    with scoped_environ(dbt_environment(config.warehouse)):  # profiles.yml reads the warehouse path
-        result = runner.invoke(["build", "--log-path", str(config.dbt_target / "logs")])
-    if not result.success:
-        failed = [
-            f"{node.node.name} ({node.status})"
-            for node in (result.result or [])
-            if str(node.status) in {"error", "fail", "runtime error"}
-        ]
-        raise PipelineInputError(f"dbt build failed: {', '.join(failed) or 'see dbt logs'}")
-    manifest = runner.manifest
-    models = {
-        node.name: Asset(key=format_resource_id(manifest.metadata.adapter_type, node.relation_name))
-        for node in manifest.nodes.values()
-        if node.resource_type == "model" and node.relation_name
+    if os.environ.get(DBT_RUNNER_ENV) == "dbt":
+        run_dbt(["build"], config.warehouse, config.dbt_target)
+    else:
+        runner = PrefectDbtRunner(
+            settings=PrefectDbtSettings(
+                project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
+            ),
+            raise_on_failure=False,  # failed nodes are named as core.transform.run_dbt names them
+        )
+        with scoped_environ(dbt_environment(config.warehouse)):  # profiles.yml reads the warehouse path
+            result = runner.invoke(["build", "--log-path", str(config.dbt_target / "logs")])
+        raise_for_failures(result, ["build"])
+    manifest = json.loads((config.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+    adapter = manifest["metadata"]["adapter_type"]
+    return {
+        node["name"]: Asset(key=format_resource_id(adapter, node["relation_name"]))
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["relation_name"]
     }
-    return models
 
 
 # --- exports and the quality report: materializing tasks built per run (file keys are paths) ------

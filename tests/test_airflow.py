@@ -25,6 +25,7 @@ from core.outputs import output_differences
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_airflow.config import (
+    COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
     DAGS_FOLDER,
     REPO_ROOT,
@@ -88,17 +89,20 @@ print(json.dumps({
 """
 
 
-@pytest.fixture(scope="module")
-def parsed_dag(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def _parse_dag(home: Path, env: dict[str, str] | None = None) -> dict:
     """What a DagBag (Airflow's DAG-file parser) makes of the dags folder, in a clean process."""
-    home = tmp_path_factory.mktemp("dagbag_airflow_home")
     result = subprocess.run(
         [sys.executable, "-c", _DAGBAG_PROBE, str(DAGS_FOLDER)],
-        env={**os.environ, **airflow_environment(home)}, cwd=REPO_ROOT,
+        env={**os.environ, **airflow_environment(home), **(env or {})}, cwd=REPO_ROOT,
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def parsed_dag(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _parse_dag(tmp_path_factory.mktemp("dagbag_airflow_home"))
 
 
 def test_dag_imports_without_errors(parsed_dag: dict) -> None:
@@ -153,6 +157,17 @@ def test_assets_trace_files_through_tables(parsed_dag: dict) -> None:
         "lc_pipeline.output.account_summary.csv", "lc_pipeline.output.account_summary.parquet",
     ]
     assert tasks["quality_report"]["outlets"] == ["lc_pipeline.output.quality_report.json"]
+
+
+def test_cosmos_build_mode_has_one_build_task_per_model_and_the_same_lineage(tmp_path: Path) -> None:
+    """``LC_COSMOS_TEST_BEHAVIOR=build`` (the harness's airflow-cosmos-build series): half the tasks."""
+    parsed = _parse_dag(tmp_path / "airflow_home", {COSMOS_TEST_BEHAVIOR_ENV: "build"})
+    tasks = parsed["tasks"]
+    builds = {t: info for t, info in tasks.items() if info["type"] == "DbtBuildLocalOperator"}
+    assert set(builds) == {f"transform.{model}_model_build" for model in parsed["models"]}
+    assert not any(info["type"] in {"DbtRunLocalOperator"} for info in tasks.values())
+    assert tasks["transform.stg_accounts_model_build"]["inlets"] == ["lc_pipeline.warehouse.raw.accounts"]
+    assert tasks["transform.account_summary_model_build"]["outlets"] == ["lc_pipeline.warehouse.account_summary"]
 
 
 # --- a real run -----------------------------------------------------------------------------------

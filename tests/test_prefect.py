@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -156,6 +157,28 @@ def test_assets_trace_raw_tables_through_dbt_to_the_files(prefect_run) -> None:
     for asset, upstream in wanted.items():
         if upstream:
             assert upstream in found[asset], (asset, found[asset])
+
+
+def test_one_invoke_mode_builds_every_node_and_names_the_same_model_assets(
+    scripts_reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LC_PREFECT_DBT_RUNNER=dbt`` (the harness's prefect-one-invoke series): one plain dbt
+    invocation, no task run per node, and the same model assets for the exports' lineage."""
+    from impl_prefect.tasks import DBT_RUNNER_ENV, RunConfig, dbt_build
+
+    output_dir = tmp_path / "output"
+    output_dir.mkdir()
+    shutil.copy(scripts_reference / "warehouse.duckdb", output_dir / "warehouse.duckdb")  # raw tables loaded
+    monkeypatch.setenv(DBT_RUNNER_ENV, "dbt")
+    models = dbt_build.fn(RunConfig(input_dir=tmp_path, output_dir=output_dir), [])
+
+    results = json.loads((output_dir / "dbt_target" / "run_results.json").read_text())
+    assert results["args"]["which"] == "build"
+    assert results["results"] and all(r["status"] in {"success", "pass"} for r in results["results"])
+    manifest = json.loads((scripts_reference / "dbt_target" / "manifest.json").read_text())
+    expected = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert set(models) == expected
+    assert models["account_summary"].key == "duckdb://warehouse/main/account_summary"
 
 
 # --- retries ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from airflow.sdk import Param, chain, dag, task
 from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
-from cosmos.operators.local import DbtRunLocalOperator, DbtTestLocalOperator
+from cosmos.operators.local import DbtBuildLocalOperator, DbtRunLocalOperator, DbtTestLocalOperator
 
 from core.errors import PipelineInputError
 from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
@@ -58,6 +58,7 @@ from impl_airflow.config import (
     DBT_MANIFEST,
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
+    COSMOS_TEST_BEHAVIOR_ENV,
     DEFAULT_RETRY_DELAY_SECONDS,
     INPUT_DIR_ENV,
     OUTPUT_DIR_ENV,
@@ -222,7 +223,7 @@ def lc_pipeline() -> None:
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior(os.environ.get(COSMOS_TEST_BEHAVIOR_ENV) or TestBehavior.AFTER_EACH.value),
             # Reconciliation tests read several models: run them once all of those exist.
             should_detach_multiple_parents_tests=True,
             # Lineage is declared with the static Assets below. cosmos's own per-run Assets are
@@ -261,8 +262,9 @@ def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
             continue
         if isinstance(operator, DbtTestLocalOperator):
             operator.retries = 0
-        elif isinstance(operator, DbtRunLocalOperator):
-            model = operator.task_id.split(".")[-2]  # "transform.<model>.run"
+        elif isinstance(operator, (DbtRunLocalOperator, DbtBuildLocalOperator)):
+            # "transform.<model>.run" (after_each), "transform.<model>_model_build" (build)
+            model = operator.extra_context["dbt_node_config"]["resource_name"]
             if model in sources:
                 operator.inlets = [sources[model]]
             if model in MART_TABLE_ASSETS:
