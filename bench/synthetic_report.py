@@ -45,6 +45,18 @@ def fit_line(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
     return fit
 
 
+def last_step_slope(xs: list[float], ys: list[float]) -> float | None:
+    """Seconds per model between the two largest N (the mean y at each N): where a tool's cost per
+    node grows with the project, this is larger than the least-squares slope."""
+    by_n: dict[float, list[float]] = defaultdict(list)
+    for x, y in zip(xs, ys):
+        by_n[x].append(y)
+    if len(by_n) < 2:
+        return None
+    (n1, y1), (n2, y2) = [(n, sum(v) / len(v)) for n, v in sorted(by_n.items())[-2:]]
+    return (y2 - y1) / (n2 - n1)
+
+
 def crossing(overhead: dict[str, Any] | None, dbt: dict[str, Any] | None, largest: int) -> str:
     """Where the fitted overhead line rises above the fitted dbt-work line, in words."""
     if not overhead or not dbt:
@@ -109,6 +121,10 @@ def _per_model(fit: dict[str, Any] | None, scale: float = 1.0, unit: str = "s") 
     return f"{fit['slope'] * scale:.3g} ± {fit['slope_se'] * scale:.2g} {unit}"
 
 
+def _step(slope: float | None) -> str:
+    return "n/a" if slope is None else f"{slope:.3g} s"
+
+
 def _load_seconds(case: dict[str, Any]) -> float | None:
     return case.get("load", {}).get("load_seconds")
 
@@ -119,13 +135,15 @@ def overhead_table(store: Store) -> list[str]:
     series = _series(store)
     shapes = [s for s in section.get("shapes", []) if any(k[1] == s for k in series)]
     largest = max((c["models"] for c in _cases(store)), default=0)
-    rows = ["| implementation | shape | per-node overhead (s per model, ± s.e.) | fixed overhead (intercept) | "
-            "overhead at largest N | overhead > dbt's own work | load time per model | peak memory per model |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| implementation | shape | per-node overhead (s per model, ± s.e.) | between the two largest N | "
+            "fixed overhead (intercept) | overhead at largest N | overhead > dbt's own work | load time per model | "
+            "peak memory per model |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for shape in [*shapes, _ALL_SHAPES] if len(shapes) > 1 else shapes:
         dbt = fit_line(*_dbt_points(series, shapes if shape == _ALL_SHAPES else [shape]))
+        dbt_step = last_step_slope(*_dbt_points(series, shapes if shape == _ALL_SHAPES else [shape]))
         rows.append(f"| *dbt's own work (scripts' `dbt build`, for comparison)* | {shape} | {_per_model(dbt)} | "
-                    f"{'n/a' if not dbt else format(dbt['intercept'], '.1f') + ' s'} | | | | |")
+                    f"{_step(dbt_step)} | {'n/a' if not dbt else format(dbt['intercept'], '.1f') + ' s'} | | | | |")
     for implementation in section.get("implementations", []):
         if implementation == "scripts":
             continue
@@ -140,7 +158,7 @@ def overhead_table(store: Store) -> list[str]:
             load = _metric_fit(series, implementation, chosen, _load_seconds)
             memory = _metric_fit(series, implementation, chosen, lambda c: c["run"]["peak_rss_mib"])
             rows.append(
-                f"| {implementation} | {shape} | {_per_model(fit)} | "
+                f"| {implementation} | {shape} | {_per_model(fit)} | {_step(last_step_slope(xs, ys))} | "
                 f"{'n/a' if not fit else format(fit['intercept'], '.1f') + ' s'} | "
                 f"{', '.join(f'{y:+.1f} s' for y in at_largest) or 'n/a'} | {crossing(fit, dbt, largest)} | "
                 f"{_per_model(load, 1000, 'ms')} | {_per_model(memory, 1, 'MiB')} |"
@@ -291,3 +309,27 @@ def model_scaling_charts(store: Store, out: Path) -> list[str]:
     fig.savefig(out / CHART, dpi=110)
     plt.close(fig)
     return [CHART]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the section and chart again from a saved ``model_scaling.json``, e.g. of an interrupted
+    session (the figures are saved after every case; the report is written only at session end)::
+
+        python -m bench.synthetic_report bench/results/model_scaling/model_scaling.json
+    """
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m bench.synthetic_report", description=main.__doc__)
+    parser.add_argument("figures", type=Path, help="a model_scaling.json written by the harness")
+    args = parser.parse_args(argv)
+    store = Store(config=None)  # type: ignore[arg-type]  # the section reads store.model_scaling only
+    store.model_scaling.update(json.loads(args.figures.read_text(encoding="utf-8")))
+    charts = model_scaling_charts(store, args.figures.parent)
+    print("\n".join(model_scaling_section(store)))
+    print(f"\n(chart: {', '.join(str(args.figures.parent / c) for c in charts) or 'none'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

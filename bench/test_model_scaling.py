@@ -27,7 +27,7 @@ import pytest
 from bench.measure import run_once
 from bench.store import Store
 from bench.synthetic import SHAPES, check_manifest, generate_project, plan, project_environment
-from bench.synthetic_report import crossing, fit_line
+from bench.synthetic_report import crossing, fit_line, last_step_slope
 from bench.synthetic_measure import dbt_elapsed_seconds, measure_load, parse_projects, prepare_manifest
 from core.cli import IMPLEMENTATIONS
 from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
@@ -203,6 +203,9 @@ def test_fit_line_and_crossing() -> None:
     noisy = fit_line([10, 50, 200], [6.0, 24.0, 101.0])
     assert noisy is not None and noisy["slope_se"] > 0
     assert fit_line([10, 10], [1.0, 2.0]) is None
+    # a cost per node that grows with N: the last step is steeper than the fitted line
+    assert last_step_slope([10, 50, 200, 200], [10.0, 80.0, 700.0, 720.0]) == (710.0 - 80.0) / 150
+    assert last_step_slope([10, 10], [1.0, 2.0]) is None
     dbt = {"intercept": 10.0, "slope": 0.1}
     assert crossing({"intercept": 2.0, "slope": 0.5}, dbt, 200) == "from N ≈ 20"
     assert crossing({"intercept": 20.0, "slope": 0.5}, dbt, 200).startswith("at every N")
