@@ -7,7 +7,8 @@ The same steps, in the same order, as ``impl_scripts/pipeline.py``; every step i
 ``core`` or one dbt command. The dbt project is rendered by astronomer-cosmos from a manifest
 produced ahead of time (``impl_airflow/manifest.py``): one task per model (``dbt run --select``),
 followed by a task for that model's tests; tests that read several models run as their own task
-once all of those models are built.
+once all of those models are built. ``LC_COSMOS_TEST_BEHAVIOR=build`` makes it one ``dbt build``
+task per model instead (see ``impl_airflow.config``).
 
 Operational choices:
 - Folders are DAG params (``input_dir``, ``output_dir``) defaulting to ``LC_INPUT_DIR`` /
@@ -54,11 +55,11 @@ from impl_airflow.assets import (
     TABLE_ASSETS,
 )
 from impl_airflow.config import (
+    COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
     DBT_MANIFEST,
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
-    COSMOS_TEST_BEHAVIOR_ENV,
     DEFAULT_RETRY_DELAY_SECONDS,
     INPUT_DIR_ENV,
     OUTPUT_DIR_ENV,
