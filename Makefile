@@ -50,8 +50,9 @@ prefect-ui: setup
 	PREFECT_HOME=$(abspath $(PREFECT_OUTPUT))/prefect_home PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
 	  PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api .venv/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
+# The reviewer's command: the full harness (bench/results/report.md), with pytest-benchmark's JSON beside it.
 bench: setup
-	$(UV) run --frozen --no-sync pytest bench
+	$(UV) run --frozen --no-sync pytest bench --benchmark-json=bench/results/benchmark.json
 
 clean:
 	rm -rf output .pytest_cache dbt/target dbt/logs

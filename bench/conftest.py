@@ -10,18 +10,25 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bench.measure import run_once
+from bench.measure import TOOL_ENV_PREFIXES, run_once, scrubbed_names
 from bench.store import BenchConfig, Store
 from core.cli import IMPLEMENTATIONS
 from core.generate import generate
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# A results folder the harness made; it only ever empties a folder that carries this file.
+RESULTS_MARKER = ".lc-bench-results"
+# Caches that stay valid across sessions (keyed by what they were made from), never measurements.
+KEPT_ACROSS_SESSIONS = {RESULTS_MARKER, "limit_sql", ".mypy_cache"}
 _STORE_KEY = pytest.StashKey[Store]()
+_WRITTEN_KEY = pytest.StashKey[dict[str, Path]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,6 +71,31 @@ def pytest_configure(config: pytest.Config) -> None:
             quick=quick,
         )
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every session starts from an empty results folder: no run reuses state a previous one left."""
+    store = session.config.stash.get(_STORE_KEY, None)
+    if store is None or session.config.option.collectonly:
+        return
+    _empty_results_dir(store.config.results_dir)
+    store.environment = {
+        "not_inherited": scrubbed_names(),
+        "not_inherited_prefixes": list(TOOL_ENV_PREFIXES),
+        "command_line": ["pytest", *sys.argv[1:]],
+    }
+
+
+def _empty_results_dir(folder: Path) -> None:
+    ours = folder == RESULTS_DIR.resolve() or (folder / RESULTS_MARKER).exists()
+    if folder.exists() and any(folder.iterdir()) and not ours:
+        raise pytest.UsageError(f"{folder}: not empty and not a results folder of this harness; "
+                                "choose another --results-dir (the harness empties it at every start)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in folder.iterdir():
+        if entry.name not in KEPT_ACROSS_SESSIONS:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    (folder / RESULTS_MARKER).write_text("Emptied by `pytest bench` at every start; see docs/harness.md.\n")
 
 
 def _scaling_sizes(config: pytest.Config, customers: int) -> list[int]:
@@ -133,7 +165,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from bench.report import write_report
 
-    paths = write_report(store)
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter:
-        reporter.write_line(f"lc-bench: report written to {paths['report']}")
+    session.config.stash[_WRITTEN_KEY] = write_report(store)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """The verdicts and runtimes at the end of the run, as a table; the full report is a file."""
+    written = config.stash.get(_WRITTEN_KEY, None)
+    if written is None:
+        return
+    from bench.summary import summary_tables
+
+    terminalreporter.section("lc-bench: the ADR re-checked")
+    for line in summary_tables(config.stash[_STORE_KEY], terminalreporter._tw.fullwidth):
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"report: {written['report']}")
+    terminalreporter.write_line(f"raw figures: {written['results']}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +19,13 @@ from bench.runner import RESULT_PREFIX
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 0.2
+# Settings the caller's shell may carry that would change what a run does (our own ``LC_*``, each
+# tool's configuration): a measured process never inherits them, only what the harness sets.
+TOOL_ENV_PREFIXES = ("LC_", "DAGSTER_", "AIRFLOW_", "PREFECT_", "DBT_")
+# Share of the machine's CPU used by other processes in the second before a round, above which the
+# report marks the round as taken on a busy machine. (The load average is recorded too, but it decays
+# over minutes and still carries the previous round's own load, so it cannot tell "busy" alone.)
+BUSY_CPU_PERCENT = 25.0
 
 
 @dataclass(frozen=True)
@@ -34,24 +43,52 @@ class RunMeasurement:
     # child nobody waits for (Spark's JVM). Shared pages count once per process, so it errs high.
     peak_tree_rss_mib: float | None = None
     max_processes: int | None = None
+    # "cold": a new, empty output folder (each tool creates its state); "warm": a second run into a
+    # folder whose state a first run left, with any server it needs already up (see bench/warm.py).
+    mode: str = "cold"
+    round_number: int = 1
+    load_before: float | None = None  # 1-minute load average just before the round
+    cpu_busy_before: float | None = None  # % of all CPUs busy in the second before the round
+
+    @property
+    def busy(self) -> bool:
+        return self.cpu_busy_before is not None and self.cpu_busy_before > BUSY_CPU_PERCENT
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "busy": self.busy}
+
+
+def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without any tool setting (``TOOL_ENV_PREFIXES``), plus ``extra``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(TOOL_ENV_PREFIXES)}
+    env.update(extra or {})
+    return env
+
+
+def scrubbed_names() -> list[str]:
+    """Names (never values) of the caller's variables that measured processes do not inherit."""
+    return sorted(name for name in os.environ if name.startswith(TOOL_ENV_PREFIXES))
 
 
 def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: Path,
-             env: Mapping[str, str] | None = None) -> RunMeasurement:
+             env: Mapping[str, str] | None = None, *, warm: bool = False, round_number: int = 1) -> RunMeasurement:
     """Start ``python -m bench.runner`` for one implementation and wait for it; its output goes to a log.
 
-    ``env`` is added to this process's environment for the run (e.g. ``LC_DBT_PROJECT_DIR``).
+    The run gets a scrubbed environment (:func:`scrubbed_environment`) plus ``env`` (e.g.
+    ``LC_DBT_PROJECT_DIR``). A cold run (the default) starts on an empty ``output_dir``; a warm one
+    keeps what is there.
     """
     command = [sys.executable, "-m", "bench.runner", "--impl", implementation,
                "--input", str(input_dir), "--output", str(output_dir)]
+    if not warm:
+        shutil.rmtree(output_dir, ignore_errors=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    context = {"mode": "warm" if warm else "cold", "round_number": round_number,
+               "load_before": os.getloadavg()[0], "cpu_busy_before": psutil.cpu_percent(interval=1.0)}
     with log_file.open("w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env} if env else None)
+                                   env=scrubbed_environment(env))
         tree_mib, processes = _wait_sampling(process)
         wall = time.perf_counter() - started
     output = log_file.read_text(errors="replace")
@@ -60,10 +97,10 @@ def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: P
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
         return RunMeasurement(implementation, False, wall, None, None, None,
                               error=f"exit {process.returncode}: " + " | ".join(tail),
-                              peak_tree_rss_mib=tree_mib, max_processes=processes)
+                              peak_tree_rss_mib=tree_mib, max_processes=processes, **context)
     return RunMeasurement(implementation, True, wall, inner["import_seconds"],
                           inner["pipeline_seconds"], inner["peak_rss_mib"],
-                          peak_tree_rss_mib=tree_mib, max_processes=processes)
+                          peak_tree_rss_mib=tree_mib, max_processes=processes, **context)
 
 
 def _tree_rss(root: psutil.Process) -> tuple[int, int]:
@@ -105,7 +142,8 @@ def tool_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     names = ["dagster", "dagster-dbt", "dagster-webserver", "apache-airflow", "astronomer-cosmos",
-             "prefect", "prefect-dbt", "dbt-core", "dbt-duckdb", "duckdb", "pyarrow", "pandas"]
+             "prefect", "prefect-dbt", "dbt-core", "dbt-duckdb", "duckdb", "pyarrow", "pandas",
+             "dbt-spark", "pyspark", "pytest-benchmark"]
     found = {}
     for name in names:
         try:
@@ -117,7 +155,27 @@ def tool_versions() -> dict[str, str]:
 
 
 def machine_info() -> dict[str, object]:
-    import platform
-
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1), "platform": platform.platform()}
+    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1), "platform": platform.platform(),
+            "processor": _cpu_model(), "hostname": platform.node()}
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def provenance() -> dict[str, object]:
+    """Which code produced the figures: the git commit, and whether the tree had uncommitted changes."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}

@@ -13,13 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.measure import machine_info, tool_versions
+from bench.measure import BUSY_CPU_PERCENT, SAMPLE_SECONDS, machine_info, provenance, tool_versions
 from bench.store import Store
-from bench.ui_report import judge_local_development, ui_section
 from bench.synthetic_report import model_scaling_charts, model_scaling_section
 from bench.targets import target_rows
+from bench.ui_report import judge_local_development, ui_section
 
 SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
+# Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds.
+RESULTS_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -110,25 +112,64 @@ CLAIMS: list[Claim] = [
 
 
 def _runtime_rows(store: Store, size: int) -> list[str]:
-    rows = ["| implementation | wall time, median (min–max) | pipeline time in-process | import of the impl module | "
-            "overhead vs scripts (wall) | × the limit | peak memory |", "|---|---|---|---|---|---|---|"]
+    rows = ["| implementation | cold: wall time, median (min–max) | warm: wall time, median | first-run cost (cold − warm) "
+            "| pipeline time in-process | import of the impl module | overhead vs scripts (cold wall) | × the limit "
+            "| peak memory: run process | peak memory: process tree (sampled) |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for implementation in store.timed():
         summary = store.runtime_summary(implementation, size)
         if summary is None:
             why = store.failures.get(implementation, "did not run")
-            rows.append(f"| {implementation} | **failed or not run**: {why} | | | | | |")
+            rows.append(f"| {implementation} | **failed or not run**: {why} | | | | | | | | |")
             continue
         wall, pipe, imp = summary["wall_seconds"], summary["pipeline_seconds"], summary["import_seconds"]
+        warm = store.runtime_summary(implementation, size, "warm")
+        cost = store.fresh_state_cost(implementation, size)
         overhead = store.overhead(implementation, size)
         over = "baseline" if implementation == "scripts" else (
             f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
         ratio = store.ratio_to_limit(implementation, size)
+        busy = f"; {summary['busy_rounds']} on a busy machine" if summary["busy_rounds"] else ""
+        warm_wall = f"{warm['wall_seconds']['median']:.1f} s ({warm['rounds']} rounds)" if warm else "not timed"
         rows.append(
             f"| {implementation} | {wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, "
-            f"{summary['rounds']} rounds) | {pipe['median']:.1f} s | {imp['median']:.1f} s | {over} | "
-            f"{f'{ratio:.2f}x' if ratio else 'n/a'} | {summary['peak_rss_mib']:.0f} MiB |"
+            f"{summary['rounds']} round{'s' if summary['rounds'] != 1 else ''}{busy}) | "
+            f"{warm_wall} | "
+            f"{f'{cost:+.1f} s' if cost is not None else 'n/a'} | {pipe['median']:.1f} s | {imp['median']:.1f} s | {over} | "
+            f"{f'{ratio:.2f}x' if ratio else 'n/a'} | {summary['peak_rss_mib']:.0f} MiB | "
+            f"{summary['peak_tree_rss_mib']:.0f} MiB |"
         )
     return rows
+
+
+def _timed_environment(store: Store) -> list[str]:
+    """How the rounds were taken: order, environment, and the machine's load before each."""
+    env = store.environment
+    rounds = [m for ms in store.runs.values() for m in ms]
+    busy = [m for m in rounds if m.busy]
+    loads = [m.load_before for m in rounds if m.load_before is not None]
+    inherited = ", ".join(f"`{name}`" for name in env.get("not_inherited", [])) or "none were set"
+    return [
+        "", "### How the rounds were taken", "",
+        f"- Rounds are interleaved across implementations (one round of each, then the next round of each), "
+        f"cold rounds first, then warm ones. Every timed process starts with this shell's environment minus "
+        f"any variable starting with {', '.join(f'`{p}`' for p in env.get('not_inherited_prefixes', []))} "
+        f"(here: {inherited}); the harness sets only what a section names (e.g. `PREFECT_API_URL` for Prefect's warm rounds).",
+        "- **Cold**: a new, empty output folder: each tool creates its state (Dagster's instance, Airflow's metadata DB "
+        "and its migrations, Prefect's temporary server and database), and dbt parses the project in full. "
+        "**Warm**: a second run into the folder a cold round left (instance, metadata DB and dbt's partial parse already "
+        "there); for Prefect, a `prefect server start` already up and answering (`make prefect-ui`), started "
+        "before and stopped after each of its warm rounds. *First-run cost* is the cold median minus the warm median.",
+        f"- Before each round the 1-minute load average and the share of CPU busy over one second are recorded "
+        f"(`results.json`, `runs`); the load average ranged {min(loads, default=0):.2f}–{max(loads, default=0):.2f} "
+        f"(it decays over minutes, so it still carries the previous round's own work). A round that started with more "
+        f"than {BUSY_CPU_PERCENT:.0f}% of the CPU busy is marked as taken on a busy machine: "
+        f"{len(busy)} of {len(rounds)} here{'' if not busy else ' (' + ', '.join(f'{m.implementation} {m.mode} round {m.round_number}' for m in busy) + ')'}.",
+        "- Peak memory, *run process*: the largest resident set (VmHWM) of the run process or of a child it waited "
+        "for, read by the run itself. *Process tree*: the largest sum of the resident memory of the run's whole process "
+        f"tree (Dagster's `dbt` subprocess, Prefect's temporary server, Spark's JVM), sampled every {SAMPLE_SECONDS} s "
+        "from outside, so a peak shorter than that can be missed, and pages shared between processes count once per process.",
+    ]
 
 
 def _charts(store: Store, out: Path) -> list[str]:
@@ -262,13 +303,17 @@ def _engines_section(store: Store) -> list[str]:
 
 def _sections(store: Store, charts: list[str]) -> list[str]:
     cfg = store.config
+    machine, origin = machine_info(), provenance()
+    commit = f"{str(origin['commit'])[:12]}{' with uncommitted changes' if origin['dirty'] else ''}" if origin["commit"] else "unknown"
+    command = " ".join(store.environment.get("command_line") or ["pytest bench"])
     lines = [
         "# ADR 001 re-checked: measured evidence",
         "",
-        f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine_info()['cpus']} CPUs; data set: "
-        f"{cfg.customers:,} generated customers, seed {cfg.seed}; {cfg.rounds} timed round(s) per implementation"
-        + (" (quick mode)" if cfg.quick else "") + ". Every figure below comes from this run; raw figures, "
-        "tool versions and machine details are in `results.json`.",
+        f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit}`, command `{command}`; machine: "
+        f"{machine['cpus']} CPUs ({machine['processor']}), {machine['memory_gib']} GiB, {machine['platform']}; data set: "
+        f"{cfg.customers:,} generated customers, seed {cfg.seed}; {cfg.rounds} cold and {cfg.rounds} warm timed round(s) "
+        "per implementation" + (" (quick mode)" if cfg.quick else "") + ". Every figure below comes from this run; raw "
+        "figures, tool versions and machine details are in `results.json`.",
         "",
         "## The ADR's comparison table, with evidence",
         "",
@@ -281,11 +326,11 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     lines += ["", f"## Runtime and memory at {cfg.customers:,} customers", "",
               "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
               "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
-              "Peak memory is the largest resident set (VmHWM) of the run process or of a child it waited for, measured by the run itself. "
               "`limit` is the yardstick of `bench/limit.py`: the same outputs (checked equal to scripts') in the fewest steps, "
               "i.e. core's ingestion, the dbt models' compiled SQL run directly on one DuckDB connection (no dbt runtime, "
               "no dbt tests, no orchestrator), core's exports and quality report; × the limit is wall time over its wall time.", ""]
     lines += _runtime_rows(store, cfg.customers)
+    lines += _timed_environment(store)
     if "airflow" in cfg.implementations:
         lines += ["", "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
                   "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
@@ -361,11 +406,17 @@ def write_report(store: Store) -> dict[str, Path]:
     report = out / "report.md"
     report.write_text("\n".join(_sections(store, charts)) + "\n", encoding="utf-8")
     raw: dict[str, Any] = {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "provenance": {**provenance(), "command_line": store.environment.get("command_line")},
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(store.config).items()},
         "machine": machine_info(),
         "versions": tool_versions(),
+        "environment": store.environment,
         "runs": {f"{impl}@{size}": [m.as_dict() for m in ms] for (impl, size), ms in store.runs.items()},
         "runtime": {f"{impl}@{size}": store.runtime_summary(impl, size) for (impl, size) in store.runs},
+        "runtime_warm": {f"{impl}@{size}": store.runtime_summary(impl, size, "warm") for (impl, size) in store.runs},
+        "first_run_cost_seconds": {f"{impl}@{size}": store.fresh_state_cost(impl, size) for (impl, size) in store.runs},
         "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
         "equality": store.equality,
         "lineage": store.lineage,

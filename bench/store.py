@@ -39,13 +39,21 @@ class Store:
     engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/test_engines.py)
     generation_seconds: dict[int, float] = field(default_factory=dict)  # customers -> generator wall time
     failures: dict[str, str] = field(default_factory=dict)
+    # What the measured processes ran with: the caller's variables they did not inherit (names only)
+    # and what the harness set for them, per section.
+    environment: dict[str, Any] = field(default_factory=dict)
+    timeline: dict[str, Any] = field(default_factory=dict)  # implementation -> one run's steps (bench/timeline.py)
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
         self.runs.setdefault((measurement.implementation, size), []).append(measurement)
 
-    def runtime_summary(self, implementation: str, size: int) -> dict[str, Any] | None:
+    def rounds(self, implementation: str, size: int, mode: str = "cold") -> list[RunMeasurement]:
+        """The successful rounds of one implementation at one size, cold (new folder) or warm (second run)."""
+        return [m for m in self.runs.get((implementation, size), []) if m.ok and m.mode == mode]
+
+    def runtime_summary(self, implementation: str, size: int, mode: str = "cold") -> dict[str, Any] | None:
         """Median and spread of the successful rounds of one implementation at one size."""
-        rounds = [m for m in self.runs.get((implementation, size), []) if m.ok]
+        rounds = self.rounds(implementation, size, mode)
         if not rounds:
             return None
 
@@ -63,7 +71,16 @@ class Store:
             "pipeline_seconds": stats([m.pipeline_seconds for m in rounds]),
             "import_seconds": stats([m.import_seconds for m in rounds]),
             "peak_rss_mib": max(m.peak_rss_mib for m in rounds),
+            "peak_tree_rss_mib": max((m.peak_tree_rss_mib or 0.0) for m in rounds),
+            "busy_rounds": sum(m.busy for m in rounds),
         }
+
+    def fresh_state_cost(self, implementation: str, size: int) -> float | None:
+        """What a first run pays over a second one: median cold wall time minus median warm wall time."""
+        cold, warm = self.runtime_summary(implementation, size), self.runtime_summary(implementation, size, "warm")
+        if not cold or not warm:
+            return None
+        return cold["wall_seconds"]["median"] - warm["wall_seconds"]["median"]
 
     def timed(self) -> list[str]:
         """The implementations compared, then the limit if it was timed (``bench/limit.py``)."""

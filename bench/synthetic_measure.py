@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.measure import REPO
+from bench.measure import REPO, scrubbed_environment
 from bench.synthetic import project_environment
 
 RESULT_PREFIX = "SYNTHETIC-RESULT "
@@ -179,7 +179,7 @@ def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[s
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as log:
         process = subprocess.run([sys.executable, "-m", "bench.synthetic_measure", *args], cwd=REPO,
-                                 env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+                                 env=scrubbed_environment(env), stdout=log, stderr=subprocess.STDOUT,
                                  timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
     output = log_file.read_text(errors="replace")
     for line in reversed(output.splitlines()):

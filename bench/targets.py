@@ -23,12 +23,6 @@ def _verdict(value: float | None, met: Callable[[float], bool], shown: str,
     return shown, "**met**" if met(value) else "**not met**"
 
 
-def _peak_tree_mib(store: Store, implementation: str, size: int) -> float | None:
-    """The largest summed resident memory of the run's process tree (sampled from outside)."""
-    peaks = [m.peak_tree_rss_mib for m in store.runs.get((implementation, size), []) if m.ok and m.peak_tree_rss_mib]
-    return max(peaks, default=None)
-
-
 def target_rows(store: Store) -> list[str]:
     """Markdown table: each target, the measured figure, met or not."""
     rows = ["| target | measured | verdict |", "|---|---|---|"]
@@ -50,7 +44,7 @@ def target_rows(store: Store) -> list[str]:
     for implementation in store.config.implementations:
         summary = store.runtime_summary(implementation, FIVE_MILLION)
         process = summary["peak_rss_mib"] if summary else None
-        tree = _peak_tree_mib(store, implementation, FIVE_MILLION)
+        tree = summary["peak_tree_rss_mib"] if summary else None
         worst = max(process or 0, tree or 0) if summary else None
         shown, verdict = _verdict(
             worst, lambda mib: mib < MEMORY_LIMIT_MIB,

@@ -10,13 +10,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from bench.store import Store
 from core.layout import OUTPUT_TABLES
 from core.outputs import SHOWN_ROWS, output_differences, read_rows
 from tests.rules_oracle import expected_outputs
-
 
 
 def compare_with_oracle(input_dir: Path, candidate: Path) -> list[dict]:

@@ -27,8 +27,8 @@ import pytest
 from bench.measure import run_once
 from bench.store import Store
 from bench.synthetic import SHAPES, check_manifest, generate_project, plan, project_environment
-from bench.synthetic_report import crossing, fit_line, last_step_slope
 from bench.synthetic_measure import dbt_elapsed_seconds, measure_load, parse_projects, prepare_manifest
+from bench.synthetic_report import crossing, fit_line, last_step_slope
 from core.cli import IMPLEMENTATIONS
 from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
 

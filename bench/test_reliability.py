@@ -8,19 +8,19 @@ default test suite gives the orchestrators; the default mode runs the whole corp
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench.measure import REPO
+from bench.measure import REPO, scrubbed_environment
 from bench.reliability import canary_environment, secret_leaks
 from bench.runner import RESULT_PREFIX
 from bench.store import Store
 from core.generate import generate
 from tests.bad_inputs import CASES, QUICK_CASES
+from tests.folders import fresh_folder
 
 FAULT_INPUT_CUSTOMERS = 300  # the fault scenario's new input: small, a different seed from the main data
 
@@ -29,7 +29,7 @@ FAULT_INPUT_CUSTOMERS = 300  # the fault scenario's new input: small, a differen
 def reliability_runs(store: Store, finished_run) -> dict[str, tuple[subprocess.Popen, Path, Path, dict[str, str]]]:
     """Start one reliability process per implementation, all at once, over the scripts run's folder."""
     cfg = store.config
-    root = cfg.results_dir / "reliability"
+    root = fresh_folder(cfg.results_dir / "reliability")
     fault_input = root / "fault_input"
     generate(fault_input, FAULT_INPUT_CUSTOMERS, seed=cfg.seed + 1)
     stale = finished_run("scripts")
@@ -39,12 +39,12 @@ def reliability_runs(store: Store, finished_run) -> dict[str, tuple[subprocess.P
     for implementation in cfg.implementations:
         work = root / implementation
         log = root / f"{implementation}.log"
-        work.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
         command = [sys.executable, "-m", "bench.reliability", "--impl", implementation, "--cases", cases,
                    "--fault-input", str(fault_input), "--stale", str(stale), "--work", str(work)]
         with log.open("w") as handle:
             process = subprocess.Popen(command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT,
-                                       env={**os.environ, **canaries})
+                                       env=scrubbed_environment(canaries))
         started[implementation] = (process, work, log, canaries)
     yield started
     for process, *_ in started.values():

@@ -24,6 +24,7 @@ from bench.browser import BrowserService, BrowserUnavailable
 from bench.store import Store
 from bench.ui import make_workspace
 from bench.ui_checks import CRITERIA, MET, NOT_MEASURED, NOT_MET, UiContext, run_ui_section
+from tests.prerequisites import require
 
 UI_TOOLS = ("dagster", "airflow", "prefect")
 
@@ -79,10 +80,14 @@ def test_ui_starts_and_stops(ui_section: dict[str, Any], store: Store, tool: str
 
 
 @pytest.mark.parametrize("tool", UI_TOOLS)
-def test_ui_screenshot_of_pipeline_graph(ui_section: dict[str, Any], store: Store, tool: str) -> None:
+def test_ui_screenshot_of_pipeline_graph(ui_section: dict[str, Any], store: Store, tool: str,
+                                        pytestconfig: pytest.Config) -> None:
     result = _tool(ui_section, tool, store)
     if result.get("screenshot") is None and result.get("screenshot_ok") is None:
-        pytest.skip(f"{tool}: screenshot {result.get('screenshot_note') or 'not reached: ' + result.get('error', '?')}")
+        why = f"{tool}: screenshot {result.get('screenshot_note') or 'not reached: ' + result.get('error', '?')}"
+        if pytestconfig.getoption("--no-browser"):
+            pytest.skip(why)
+        require(False, why)
     assert result["screenshot_ok"], f"{tool}: {result['screenshot_note']} (see bench/results/{result['screenshot']})"
 
 

@@ -38,12 +38,11 @@ from typing import Any
 
 import psutil
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.measure import REPO, scrubbed_environment
+
 CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect")
 # Derived or run-time folders that a copy of the code must not carry over.
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", "target", "logs", "output", "dbt_packages", "dbt-project", "*.pyc")
-# Inherited settings that would point a tool somewhere else than a fresh shell does.
-_TOOL_ENV_PREFIXES = ("DAGSTER_", "AIRFLOW", "PREFECT_", "LC_")
 PROBE_NAME = "hot_reload_probe"  # the asset / task / task run a hot-reload edit adds
 
 
@@ -82,7 +81,7 @@ def make_workspace(dest: Path) -> Path:
 
 def base_environment(workspace: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """A fresh shell's environment (no inherited tool settings), importing the workspace's code first."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_TOOL_ENV_PREFIXES)}
+    env = scrubbed_environment()
     env.pop("PYTHONPATH", None)
     env.update({"PYTHONPATH": str(workspace), "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"})
     env.update(extra or {})

@@ -37,7 +37,7 @@ from core.errors import PipelineInputError
 from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
-from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, InputFile, OutputTable
+from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
 from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset

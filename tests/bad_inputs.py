@@ -20,6 +20,7 @@ import pytest
 from core.errors import PipelineInputError
 from core.layout import OUTPUT_TABLES, WAREHOUSE_FILE, output_files
 from core.outputs import read_rows
+from tests.folders import fresh_folder
 from tests.rules_oracle import expected_outputs
 
 CUSTOMERS_HEADER = b"CustomerID,Name,HasLoan\n"
@@ -159,8 +160,8 @@ def compare_with_oracle(input_dir: Path, output_dir: Path) -> tuple[int, int, li
 
 
 def judge(case: Case, run: Callable[[Path, Path], object], folder: Path) -> Outcome:
-    """Run ``case`` with ``run(input_dir, output_dir)`` under ``folder``; compare with what it demands."""
-    input_dir, output_dir = case.write(folder / "input"), folder / "output"
+    """Run ``case`` with ``run(input_dir, output_dir)`` under ``folder`` (emptied first); compare with what it demands."""
+    input_dir, output_dir = case.write(fresh_folder(folder) / "input"), folder / "output"
     try:
         run(input_dir, output_dir)
     except PipelineInputError as error:

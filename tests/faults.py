@@ -22,6 +22,7 @@ FAULTS = ("ingest_accounts", "export_account_summary")
 
 def stale_output(earlier_run: Path, target: Path) -> Path:
     """A copy of an earlier run's folder (warehouse and files) to run the new input into."""
+    shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(earlier_run, target, ignore=shutil.ignore_patterns("dbt_target"))
     return target
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -20,6 +21,9 @@ TRUE_WORDS = {"yes", "y", "true", "1"}
 BOOLEAN_WORDS = TRUE_WORDS | {"no", "n", "false", "0"}
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+# The csv module refuses fields over 128 KiB; the rules have no such limit, so neither does the oracle.
+csv.field_size_limit(sys.maxsize)
 
 
 def _records(path: Path, required: list[str]) -> list[tuple[int, list[str], int]]:

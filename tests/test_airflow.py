@@ -22,8 +22,6 @@ import pytest
 
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
-from tests.bad_inputs import assert_stops_before_writing
-from tests.faults import FAULTS, assert_recovered, stale_output
 from impl_airflow.config import (
     COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
@@ -34,7 +32,8 @@ from impl_airflow.config import (
     airflow_environment,
     airflow_home,
 )
-
+from tests.bad_inputs import assert_stops_before_writing
+from tests.faults import FAULTS, assert_recovered, stale_output
 
 
 @pytest.fixture(scope="module")

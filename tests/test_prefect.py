@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from uuid import UUID
@@ -28,9 +27,9 @@ import pytest
 
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
-from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,9 +25,14 @@ from core.generate import GeneratedData
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT
 from core.outputs import output_differences, read_rows
 from core.spark import SparkLayout, spark_tables, start_session
+from tests.prerequisites import require
 from tests.rules_oracle import expected_outputs
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+
+@pytest.fixture(autouse=True)
+def _java() -> None:
+    require(shutil.which("java") is not None, "Spark needs a Java runtime (java on PATH)")
+
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -68,7 +68,6 @@ from impl_airflow.config import (
     env_path,
 )
 
-
 if not DBT_MANIFEST.is_file():
     # Fail the import with the fix in the message rather than with cosmos's generic error.
     raise FileNotFoundError(
