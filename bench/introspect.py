@@ -20,7 +20,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -228,14 +229,13 @@ def _prefect_asset_node(key: str) -> str:
     return key
 
 
-def prefect(output_dir: Path) -> dict[str, Any]:
-    """The run's Prefect database, through Prefect's API: task runs, asset events, artifacts.
+@contextmanager
+def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
+    """The latest ``lc_pipeline`` flow run of a run's own Prefect database, its task runs, and a client.
 
     Starts Prefect's temporary server on ``<output_dir>/prefect_home/prefect.db`` (as the run did,
-    :func:`impl_prefect.runtime.prefect_runtime`) and reads the latest ``lc_pipeline`` flow run.
+    :func:`impl_prefect.runtime.prefect_runtime`); the client reads more while the block lasts.
     """
-    from datetime import timedelta
-
     from impl_prefect.runtime import prefect_home, prefect_runtime
 
     home = prefect_home(output_dir)
@@ -245,17 +245,8 @@ def prefect(output_dir: Path) -> dict[str, Any]:
 
     with prefect_runtime(home):
         from prefect.client.orchestration import get_client
-        from prefect.client.schemas.filters import (
-            ArtifactFilter,
-            ArtifactFilterFlowRunId,
-            ArtifactFilterKey,
-            FlowFilter,
-            FlowFilterName,
-            FlowRunFilter,
-            FlowRunFilterId,
-        )
+        from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterId
         from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
-        from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventRelatedFilter
 
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(
@@ -275,26 +266,44 @@ def prefect(output_dir: Path) -> dict[str, Any]:
                 task_runs += batch
                 if len(batch) < 200:
                     break
-            started = flow_run.start_time or flow_run.expected_start_time or flow_run.created
-            since = started - timedelta(hours=1) if started else None  # None: the filter's default, 180 days
-            page = client.read_events(
-                filter=EventFilter(
-                    occurred=EventOccurredFilter(since=since) if since else EventOccurredFilter(),
-                    event=EventNameFilter(prefix=["prefect.asset."]),
-                    related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run.id}"]),
-                ),
-                limit=50,  # the events API's largest page
+            yield client, flow_run, task_runs
+
+
+def prefect_events(client: Any, flow_run: Any, prefix: str) -> list[Any]:
+    """Every event of the flow run whose name starts with ``prefix``, all pages."""
+    from datetime import timedelta
+
+    from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventRelatedFilter
+
+    started = flow_run.start_time or flow_run.expected_start_time or flow_run.created
+    since = started - timedelta(hours=1) if started else None  # None: the filter's default, 180 days
+    page = client.read_events(
+        filter=EventFilter(
+            occurred=EventOccurredFilter(since=since) if since else EventOccurredFilter(),
+            event=EventNameFilter(prefix=[prefix]),
+            related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run.id}"]),
+        ),
+        limit=50,  # the events API's largest page
+    )
+    events = list(page.events)
+    while page.next_page:
+        page = client.read_events_page(str(page.next_page))
+        events += page.events
+    return events
+
+
+def prefect(output_dir: Path) -> dict[str, Any]:
+    """The run's Prefect database, through Prefect's API: task runs, asset events, artifacts."""
+    with prefect_flow_run(output_dir) as (client, flow_run, task_runs):
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+        events = prefect_events(client, flow_run, "prefect.asset.")
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id]),
+                key=ArtifactFilterKey(any_=["lc-quality-checks"]),
             )
-            events = list(page.events)
-            while page.next_page:
-                page = client.read_events_page(str(page.next_page))
-                events += page.events
-            artifacts = client.read_artifacts(
-                artifact_filter=ArtifactFilter(
-                    flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id]),
-                    key=ArtifactFilterKey(any_=["lc-quality-checks"]),
-                )
-            )
+        )
 
     # Task runs: non-data nodes named as Prefect names them; task_inputs are their upstream runs.
     names: dict[str, str] = {}

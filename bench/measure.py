@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
@@ -49,6 +49,8 @@ class RunMeasurement:
     round_number: int = 1
     load_before: float | None = None  # 1-minute load average just before the round
     cpu_busy_before: float | None = None  # % of all CPUs busy in the second before the round
+    env_set: dict[str, str] = field(default_factory=dict)  # what the harness set on top of the scrubbed environment
+    pipeline_started_epoch: float | None = None  # when the run process called run() (bench.runner)
 
     @property
     def busy(self) -> bool:
@@ -83,7 +85,7 @@ def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: P
     if not warm:
         shutil.rmtree(output_dir, ignore_errors=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    context = {"mode": "warm" if warm else "cold", "round_number": round_number,
+    context = {"mode": "warm" if warm else "cold", "round_number": round_number, "env_set": dict(env or {}),
                "load_before": os.getloadavg()[0], "cpu_busy_before": psutil.cpu_percent(interval=1.0)}
     with log_file.open("w") as log:
         started = time.perf_counter()
@@ -100,7 +102,8 @@ def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: P
                               peak_tree_rss_mib=tree_mib, max_processes=processes, **context)
     return RunMeasurement(implementation, True, wall, inner["import_seconds"],
                           inner["pipeline_seconds"], inner["peak_rss_mib"],
-                          peak_tree_rss_mib=tree_mib, max_processes=processes, **context)
+                          peak_tree_rss_mib=tree_mib, max_processes=processes,
+                          pipeline_started_epoch=inner.get("pipeline_started_epoch"), **context)
 
 
 def _tree_rss(root: psutil.Process) -> tuple[int, int]:

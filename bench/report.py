@@ -17,6 +17,16 @@ from bench.measure import BUSY_CPU_PERCENT, SAMPLE_SECONDS, machine_info, proven
 from bench.store import Store
 from bench.synthetic_report import model_scaling_charts, model_scaling_section
 from bench.targets import target_rows
+from bench.timeline import (
+    PHASES_CHART,
+    TIMELINE_CHART,
+    Span,
+    origin_in_wall_time,
+    phase_breakdown,
+    spans_from_dicts,
+    timeline_charts,
+    timeline_section,
+)
 from bench.ui_report import judge_local_development, ui_section
 
 SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
@@ -172,7 +182,27 @@ def _timed_environment(store: Store) -> list[str]:
     ]
 
 
-def _charts(store: Store, out: Path) -> list[str]:
+TIMELINE_CHARTS = (TIMELINE_CHART, PHASES_CHART)  # shown in their own section
+Timelines = tuple[dict[str, list[Span]], dict[str, dict[str, float]]]
+
+
+def _timelines(store: Store) -> Timelines:
+    """Each implementation's timeline, and its first cold round's wall time split by phase."""
+    timelines, breakdowns = {}, {}
+    for implementation in store.config.implementations:
+        entry = store.timeline.get(implementation)
+        if not entry:
+            continue
+        timelines[implementation] = spans_from_dicts(entry["spans"])
+        first = [m for m in store.rounds(implementation, store.config.customers) if m.round_number == 1]
+        if first and first[0].pipeline_started_epoch is not None and first[0].pipeline_seconds is not None:
+            run = first[0]
+            at = origin_in_wall_time(entry["origin"], run.wall_seconds, run.pipeline_seconds, run.pipeline_started_epoch)
+            breakdowns[implementation] = phase_breakdown(timelines[implementation], run.wall_seconds, at)
+    return timelines, breakdowns
+
+
+def _charts(store: Store, out: Path, timelines: Timelines) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -228,6 +258,7 @@ def _charts(store: Store, out: Path) -> list[str]:
         fig.savefig(out / "lineage.png", dpi=110)
         plt.close(fig)
         made.append("lineage.png")
+    made += timeline_charts(*timelines, out)
     made += model_scaling_charts(store, out)
     return made
 
@@ -301,7 +332,7 @@ def _engines_section(store: Store) -> list[str]:
     return lines
 
 
-def _sections(store: Store, charts: list[str]) -> list[str]:
+def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str]:
     cfg = store.config
     machine, origin = machine_info(), provenance()
     commit = f"{str(origin['commit'])[:12]}{' with uncommitted changes' if origin['dirty'] else ''}" if origin["commit"] else "unknown"
@@ -338,6 +369,7 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
                   "cosmos's full collection after every dbt call; without them its overhead is far larger."]
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
+    lines += timeline_section(*timelines, charts)
     lines += ["", "### Performance targets", "", "From the rounds above and the data sets this session generated; "
               "where the time goes, and what was tried, is in docs/performance.md.", ""] + target_rows(store)
     lines += ["", "## Output equality", ""]
@@ -395,16 +427,17 @@ def _sections(store: Store, charts: list[str]) -> list[str]:
     if store.failures:
         lines += ["", "## Failures", ""] + [f"- {impl}: {why}" for impl, why in store.failures.items()]
     if charts:
-        lines += ["", "## Charts", ""] + [f"![{name}]({name})" for name in charts]
+        lines += ["", "## Charts", ""] + [f"![{name}]({name})" for name in charts if name not in TIMELINE_CHARTS]
     return lines
 
 
 def write_report(store: Store) -> dict[str, Path]:
     out = store.config.results_dir
     out.mkdir(parents=True, exist_ok=True)
-    charts = _charts(store, out)
+    timelines = _timelines(store)
+    charts = _charts(store, out, timelines)
     report = out / "report.md"
-    report.write_text("\n".join(_sections(store, charts)) + "\n", encoding="utf-8")
+    report.write_text("\n".join(_sections(store, charts, timelines)) + "\n", encoding="utf-8")
     raw: dict[str, Any] = {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -426,6 +459,8 @@ def write_report(store: Store) -> dict[str, Path]:
         "model_scaling": store.model_scaling,
         "ui": store.ui,
         "engines": store.engines,
+        "timeline": store.timeline,
+        "phases": timelines[1],
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,
         "verdicts": {c.feature: vars(c.judge(store)) for c in CLAIMS},

@@ -20,16 +20,33 @@ import pytest
 from bench.measure import REPO, scrubbed_environment
 from bench.store import Store
 
-SESSION = ["bench/test_runtime.py", "bench/test_equality.py", "bench/test_reliability.py",
-           "--quick", "--impls", "scripts", "--no-ui", "-p", "no:cacheprovider"]
+SESSION = [
+    "bench/test_runtime.py",
+    "bench/test_equality.py",
+    "bench/test_reliability.py",
+    "--quick",
+    "--impls",
+    "scripts",
+    "--no-ui",
+    "-p",
+    "no:cacheprovider",
+]
 
 
 def _session(results: Path, benchmark_json: Path, log: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pytest", *SESSION, "--results-dir", str(results),
-               f"--benchmark-json={benchmark_json}"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *SESSION,
+        "--results-dir",
+        str(results),
+        f"--benchmark-json={benchmark_json}",
+    ]
     with log.open("w") as handle:
-        return subprocess.run(command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, check=False,
-                              env=scrubbed_environment())
+        return subprocess.run(
+            command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, check=False, env=scrubbed_environment()
+        )
 
 
 def _wall_times(results_json: Path) -> dict[str, list[float]]:
@@ -60,13 +77,28 @@ def test_a_second_session_passes_from_an_empty_folder(store: Store, tmp_path: Pa
     walls = _wall_times(results / "results.json")
     benchmarks = {b["name"]: b for b in json.loads(second_json.read_text())["benchmarks"]}
     assert benchmarks["test_runtime[scripts-1000]"]["stats"]["data"] == pytest.approx(
-        [r["wall_seconds"] for r in raw["runs"]["scripts@1000"] if r["mode"] == "cold"])
+        [r["wall_seconds"] for r in raw["runs"]["scripts@1000"] if r["mode"] == "cold"]
+    )
     assert benchmarks["test_runtime_warm[scripts]"]["stats"]["data"] == pytest.approx(
-        [r["wall_seconds"] for r in raw["runs"]["scripts@1000"] if r["mode"] == "warm"])
+        [r["wall_seconds"] for r in raw["runs"]["scripts@1000"] if r["mode"] == "warm"]
+    )
     assert sorted(benchmarks["test_limit[1000]"]["stats"]["data"]) == pytest.approx(walls["limit@1000"])
 
-    compare = subprocess.run([str(Path(sys.executable).parent / "pytest-benchmark"), "compare",
-                              str(first_json), str(second_json), "--group-by", "group", "--columns", "median,rounds"],
-                             cwd=REPO, capture_output=True, text=True, check=False)
+    compare = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pytest-benchmark"),
+            "compare",
+            str(first_json),
+            str(second_json),
+            "--group-by",
+            "group",
+            "--columns",
+            "median,rounds",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert compare.returncode == 0, compare.stderr
     assert "test_runtime[scripts-1000]" in compare.stdout and "test_runtime_warm[scripts]" in compare.stdout

@@ -73,10 +73,12 @@ def _interleaved_rounds(store: Store, input_dir: Path, size: int) -> None:
 
 
 def _keep_first_cold_runs(store: Store, size: int, targets: list[str]) -> None:
-    """Copy each first cold round's folder aside before a warm round reruns into it.
+    """Set each first cold round's folder aside before a warm round reruns into it.
 
     The other sections (equality, lineage, checks, timelines) read one run's folder and the tool
-    state in it; they get a folder that holds exactly one cold run.
+    state in it: they get the cold run's own folder, moved (so its files keep their creation
+    times), and the warm round runs into a copy at the original path (so every path the tools
+    stored, dbt's partial-parse state included, still holds).
     """
     for target in targets:
         first = [m for m in store.runs.get((target, size), []) if m.mode == "cold" and m.round_number == 1]
@@ -84,7 +86,8 @@ def _keep_first_cold_runs(store: Store, size: int, targets: list[str]) -> None:
             base = store.config.results_dir / "runs" / f"{target}_{size}"
             kept = base / "round1-cold"
             shutil.rmtree(kept, ignore_errors=True)
-            shutil.copytree(base / "round1", kept)
+            (base / "round1").rename(kept)
+            shutil.copytree(kept, base / "round1", symlinks=True)
             store.outputs.setdefault(target, kept)
 
 
