@@ -1,7 +1,7 @@
 """Options and shared fixtures of the harness; the report is written when the session ends.
 
     pytest bench/                       # default: 10,000 customers, 3 rounds per implementation
-    pytest bench/ --quick               # CI: 1,000 customers, 1 round
+    pytest bench/ --quick               # a smaller session: 1,000 customers, 1 cold round
     pytest bench/ --customers 100000    # the size of the issue notes
     pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
     pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--customers", type=int, default=10_000, help="customers in the data set (default 10,000)")
     group.addoption("--rounds", type=int, default=3, help="timed rounds per implementation (default 3)")
     group.addoption("--seed", type=int, default=42, help="generator seed (default 42)")
-    group.addoption("--quick", action="store_true", help="CI size: 1,000 customers, 1 round")
+    group.addoption("--quick", action="store_true", help="a smaller session: 1,000 customers, 1 cold round")
     group.addoption("--scaling", action="store_true",
                     help="also time 100,000 and 1,000,000 customers (1 round each; slow)")
     group.addoption("--large", action="store_true",

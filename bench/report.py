@@ -162,7 +162,7 @@ def _timed_environment(store: Store) -> list[str]:
     return [
         "", "### How the rounds were taken", "",
         f"- Rounds are interleaved across implementations (one round of each, then the next round of each), "
-        f"cold rounds first, then warm ones. Every timed process starts with this shell's environment minus "
+        f"cold rounds first, then (except in quick mode) warm ones. Every timed process starts with this shell's environment minus "
         f"any variable starting with {', '.join(f'`{p}`' for p in env.get('not_inherited_prefixes', []))} "
         f"(here: {inherited}); the harness sets only what a section names (e.g. `PREFECT_API_URL` for Prefect's warm rounds).",
         "- **Cold**: a new, empty output folder: each tool creates its state (Dagster's instance, Airflow's metadata DB "
@@ -297,7 +297,7 @@ def _reliability_section(store: Store) -> list[str]:
             if not case["handled"]:
                 lines.append(f"|  | **{case['case']}**: {case['problem']} | | | | | | |")
     if store.config.quick:
-        lines += ["", "Quick mode (CI): two cases of the corpus per implementation, one that must stop with a clear "
+        lines += ["", "Quick mode: two cases of the corpus per implementation, one that must stop with a clear "
                   "error mid-ingestion and one awkward file that must pass (`QUICK_CASES`); `pytest bench/` without "
                   "`--quick` runs the whole corpus through every implementation."]
     return lines
@@ -342,8 +342,10 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
         "",
         f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit}`, command `{command}`; machine: "
         f"{machine['cpus']} CPUs ({machine['processor']}), {machine['memory_gib']} GiB, {machine['platform']}; data set: "
-        f"{cfg.customers:,} generated customers, seed {cfg.seed}; {cfg.rounds} cold and {cfg.rounds} warm timed round(s) "
-        "per implementation" + (" (quick mode)" if cfg.quick else "") + ". Every figure below comes from this run; raw "
+        f"{cfg.customers:,} generated customers, seed {cfg.seed}; "
+        + ("1 cold timed round per implementation (quick mode: no warm rounds)" if cfg.quick
+           else f"{cfg.rounds} cold and {cfg.rounds} warm timed round(s) per implementation")
+        + ". Every figure below comes from this run; raw "
         "figures, tool versions and machine details are in `results.json`.",
         "",
         "## The ADR's comparison table, with evidence",
@@ -369,9 +371,9 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
                   "cosmos's full collection after every dbt call; without them its overhead is far larger."]
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
-    lines += timeline_section(*timelines, charts)
     lines += ["", "### Performance targets", "", "From the rounds above and the data sets this session generated; "
               "where the time goes, and what was tried, is in docs/performance.md.", ""] + target_rows(store)
+    lines += timeline_section(*timelines, charts)
     lines += ["", "## Output equality", ""]
     for implementation, result in store.equality.items():
         reference = "the independent rules oracle (tests/rules_oracle.py)" if implementation == "scripts" else "plain scripts'"

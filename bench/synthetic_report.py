@@ -264,7 +264,7 @@ def model_scaling_section(store: Store) -> list[str]:
         parse = ", ".join(f"{shape} {s:.1f} s" for shape, s in quick["parse_seconds"].items())
         load = quick["dagster_load"]
         lines += [""] if lines[-1] else []
-        lines += [f"Quick check (CI, `--quick`): the three shapes at N={quick['models']} were generated and "
+        lines += [f"Quick check (`--quick`): the three shapes at N={quick['models']} were generated and "
                   f"parsed by dbt ({parse}), each DAG matched its plan; Dagster loaded one "
                   f"({load['nodes']} assets, {load['checks']} checks) in {load['load_seconds']:.1f} s. "
                   f"This check took {quick['section_seconds']:.0f} s. The full measurement is opt-in: "

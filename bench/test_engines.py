@@ -9,7 +9,7 @@ Memory is the peak of the summed resident memory of the run's whole process tree
 driver's own high-water mark (VmHWM) nor ``RUSAGE_CHILDREN`` (which ``bench.runner`` reports) sees
 it. A sum of RSS counts shared pages once per process, so it errs high, the same way for both.
 
-Skipped in ``--quick`` mode (CI): starting a JVM and running dbt on Spark costs minutes there, and
+Skipped in ``--quick`` mode: starting a JVM and running dbt on Spark costs minutes, and
 CI already proves the equality of the two engines' outputs in ``tests/test_spark.py``.
 """
 

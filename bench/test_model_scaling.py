@@ -9,7 +9,7 @@ orchestration dominates. Cases run shape by shape, smallest N first, so an inter
 still has whole shapes to fit. The fits (per-node overhead, crossing point) are computed by the report
 (:mod:`bench.synthetic_report`) from the figures stored here.
 
-In ``--quick`` mode (CI) only :func:`test_synthetic_projects_quick` runs: the three shapes at N=10
+In ``--quick`` mode only :func:`test_synthetic_projects_quick` runs: the three shapes at N=10
 are generated and parsed by dbt, the DAG of each checked against the plan, and Dagster's definition
 load time is measured on one of them.
 """
@@ -157,7 +157,7 @@ def test_model_scaling_case(scaling_case: tuple[int, str, str], store: Store, da
 
 
 def test_synthetic_projects_quick(store: Store, pytestconfig: pytest.Config) -> None:
-    """CI size: three N=10 projects parse with dbt and have the planned DAG; one tool's load time."""
+    """Quick mode: three N=10 projects parse with dbt and have the planned DAG; one tool's load time."""
     if not store.config.quick or pytestconfig.getoption("--model-scaling"):
         pytest.skip("quick-mode check only (--quick without --model-scaling)")
     started = time.perf_counter()

@@ -5,7 +5,7 @@ falls on every implementation alike rather than on one. At the main size each im
 timed twice over: **cold** rounds start on an empty folder (what a first run pays: each tool's new
 state, dbt's full parse) and **warm** rounds are a second run into a cold round's folder with any
 server already up (``bench/warm.py``). The limit (``bench/limit.py``: the same outputs in the fewest
-steps) is timed in the cold rounds beside them.
+steps) is timed in the cold rounds beside them. Quick mode (``--quick``) times cold rounds only.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def _interleaved_rounds(store: Store, input_dir: Path, size: int) -> None:
             _round(store, target, input_dir, size, number, total)
     if main:
         _keep_first_cold_runs(store, size, targets)
+    if main and not store.config.quick:  # quick mode: cold rounds only
         for number in range(1, total + 1):
             for target in store.config.implementations:
                 _round(store, target, input_dir, size, number, total, warm=True)
@@ -140,6 +141,8 @@ def test_runtime(benchmark, store: Store, timed_rounds, implementation: str, siz
 
 
 def test_runtime_warm(benchmark, store: Store, timed_rounds, implementation: str) -> None:
+    if store.config.quick:
+        pytest.skip("quick mode times cold rounds only; pytest bench (the default) times warm ones too")
     timed_rounds(store.config.customers)
     _judge(benchmark, store, implementation, store.config.customers, "warm")
 

@@ -6,7 +6,7 @@ API and headless Chromium, and stopped. The whole section runs once per session 
 did not work. Timings are figures for the report, never pass/fail.
 
     pytest bench/test_ui.py               # one UI after another, the full set
-    pytest bench/test_ui.py --quick       # CI: Dagster's UI only (the ADR's five criteria, a screenshot)
+    pytest bench/test_ui.py --quick       # Dagster's UI only (the ADR's five criteria, a screenshot)
     pytest bench --no-browser             # no screenshots (no Chromium on the machine)
     pytest bench --no-ui                  # skip the whole section
 """
@@ -45,7 +45,7 @@ def _browser(config: pytest.Config) -> tuple[BrowserService | None, str]:
 def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> dict[str, Any]:
     if pytestconfig.getoption("--no-ui"):
         pytest.skip("--no-ui: UI section skipped")
-    # CI's time budget holds one UI: Dagster's, whose five ADR criteria are the ones to check there.
+    # Quick mode starts one UI: Dagster's, whose five ADR criteria are the ones to check.
     tools = [t for t in (("dagster",) if store.config.quick else UI_TOOLS) if t in store.config.implementations]
     if not tools:
         pytest.skip("no implementation with a UI selected (--impls)")

@@ -599,8 +599,8 @@ def plot_phase_breakdown(breakdowns: Mapping[str, Mapping[str, float]], path: Pa
     fig.text(
         0.01,
         0.01,
-        "tool bookkeeping: gaps between steps, time after the last step, and the tool's work "
-        "before its recorded run start (no record places it)",
+        "start-up: interpreter, imports and the tool's work before its first step; "
+        "tool bookkeeping: gaps between steps and the time after the last step",
         fontsize=7.5,
         color="dimgray",
     )

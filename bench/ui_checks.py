@@ -6,7 +6,7 @@ validation criteria are judged from the Dagster scenario's observations, through
 the Dagster UI itself uses.
 
 The UIs start one after another, so each time to ready is measured on an otherwise idle harness.
-``--quick`` (CI) runs Dagster's alone, to fit CI's time budget (bench/test_ui.py).
+``--quick`` runs Dagster's alone, to keep the session short (bench/test_ui.py).
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def ui_section(store: Store) -> list[str]:
         f"folder), {ui['mode']}; the section took {ui['section_seconds']:.0f} s. Screenshots: {ui.get('browser', '?')}. "
         "Time to ready is from the command to the UI answering HTTP, then to our pipeline being listed by the tool's "
         "own API. Timings are from one run on a shared 2-core machine"
-        + (". Quick mode (CI) starts Dagster's UI only." if store.config.quick else "."),
+        + (". Quick mode starts Dagster's UI only." if store.config.quick else "."),
         "",
     ]
     lines += _rows(tools)
