@@ -74,7 +74,7 @@ def _rows(tools: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def ui_section(store: Store) -> list[str]:
-    lines = ["", "## Local development and the UIs, live (issue 8)", ""]
+    lines = ["", "## Local development and the UIs, live", ""]
     ui = store.ui
     if not ui:
         return lines + ["Not measured in this run (`--no-ui`, or the section did not run)."]
