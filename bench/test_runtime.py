@@ -66,30 +66,33 @@ def _interleaved_rounds(store: Store, input_dir: Path, size: int) -> None:
         for target in targets:
             _round(store, target, input_dir, size, number, total)
     if main:
-        _keep_first_cold_runs(store, size, targets)
-    if main and not store.config.quick:  # quick mode: cold rounds only
+        warm = [] if store.config.quick else store.config.implementations  # quick mode: cold rounds only
+        _keep_first_cold_runs(store, size, targets, rerun=warm)
         for number in range(1, total + 1):
-            for target in store.config.implementations:
+            for target in warm:
                 _round(store, target, input_dir, size, number, total, warm=True)
 
 
-def _keep_first_cold_runs(store: Store, size: int, targets: list[str]) -> None:
-    """Set each first cold round's folder aside before a warm round reruns into it.
+def _keep_first_cold_runs(store: Store, size: int, targets: list[str], rerun: list[str]) -> None:
+    """Hand each first cold round's folder to the other sections, set aside first if a warm round reruns into it.
 
     The other sections (equality, lineage, checks, timelines) read one run's folder and the tool
-    state in it: they get the cold run's own folder, moved (so its files keep their creation
-    times), and the warm round runs into a copy at the original path (so every path the tools
-    stored, dbt's partial-parse state included, still holds).
+    state in it. Where a warm round follows, they get the cold run's own folder, moved (so its files
+    keep their creation times), and the warm round runs into a copy at the original path (so every
+    path the tools stored, dbt's partial-parse state included, still holds).
     """
     for target in targets:
         first = [m for m in store.runs.get((target, size), []) if m.mode == "cold" and m.round_number == 1]
-        if first and first[0].ok:
-            base = store.config.results_dir / "runs" / f"{target}_{size}"
+        if not first or not first[0].ok:
+            continue
+        base = store.config.results_dir / "runs" / f"{target}_{size}"
+        kept = base / "round1"
+        if target in rerun:
             kept = base / "round1-cold"
             shutil.rmtree(kept, ignore_errors=True)
             (base / "round1").rename(kept)
             shutil.copytree(kept, base / "round1", symlinks=True)
-            store.outputs.setdefault(target, kept)
+        store.outputs.setdefault(target, kept)
 
 
 class _ReplayClock:
