@@ -83,8 +83,12 @@ class BrowserService:
         try:
             self._playwright = sync_playwright().start()
             self._context = self._playwright.chromium.launch_persistent_context(
-                str(self._profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
-                viewport=VIEWPORT, timeout=60_000,
+                str(self._profile),
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                viewport=VIEWPORT,
+                timeout=60_000,
             )
             self.version = self._context.browser.version if self._context.browser else ""
         except Exception as error:  # Playwright raises its own Error types; any of them means no browser
@@ -120,12 +124,19 @@ class BrowserService:
             page.screenshot(path=str(shot.path))
             seconds = time.perf_counter() - started
             if missing:
-                return ShotResult(False, shot.path, seconds, f"not rendered within {shot.timeout_seconds:.0f} s: "
-                                  f"{', '.join(missing)} never appeared (page {page.url})")
+                return ShotResult(
+                    False,
+                    shot.path,
+                    seconds,
+                    f"not rendered within {shot.timeout_seconds:.0f} s: "
+                    f"{', '.join(missing)} never appeared (page {page.url})",
+                )
             extra = f" (buttons not shown: {', '.join(not_clicked)})" if not_clicked else ""
             return ShotResult(True, shot.path, seconds, f"rendered in {seconds:.1f} s{extra}")
         except Exception as error:
-            return ShotResult(False, None, time.perf_counter() - started, f"{type(error).__name__}: {str(error).splitlines()[0]}")
+            return ShotResult(
+                False, None, time.perf_counter() - started, f"{type(error).__name__}: {str(error).splitlines()[0]}"
+            )
         finally:
             page.close()
 

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAYOUT_TOKENS = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-                 tokenize.ENDMARKER, tokenize.ENCODING}
+LAYOUT_TOKENS = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+    tokenize.ENCODING,
+}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".toml", ".cfg", ".ini", ".json"}
 
 # Top-level packages whose imports count as a framework's API for each implementation.
@@ -33,8 +40,12 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 lines.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
     return lines
 
@@ -77,7 +88,10 @@ def project_files(folder: Path) -> list[Path]:
     """The files of a folder that belong to the project (tracked, or new and not ignored by git)."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", str(folder)],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     return sorted(path for path in (REPO / name for name in listed) if path.is_file())
 
@@ -108,6 +122,8 @@ def shared_code_size() -> dict[str, int]:
     """The shared core (Python) and the dbt project (SQL and YAML), reported once for all."""
     core = sum(code_lines(p.read_text()) for p in project_files(REPO / "core") if p.suffix == ".py")
     dbt_files = [p for p in project_files(REPO / "dbt") if p.suffix in {".sql", ".yml"}]
-    sql_yaml = sum(sum(1 for line in p.read_text().splitlines() if line.strip() and not line.strip().startswith(("--", "#")))
-                   for p in dbt_files)
+    sql_yaml = sum(
+        sum(1 for line in p.read_text().splitlines() if line.strip() and not line.strip().startswith(("--", "#")))
+        for p in dbt_files
+    )
     return {"core_python_lines": core, "dbt_sql_yaml_lines": sql_yaml, "dbt_files": len(dbt_files)}

@@ -1,11 +1,11 @@
 """Options and shared fixtures of the harness; the report is written when the session ends.
 
-    pytest bench/                       # default: 10,000 customers, 3 rounds per implementation
-    pytest bench/ --quick               # a smaller session: 1,000 customers, 1 cold round
-    pytest bench/ --customers 100000    # the size of the issue notes
-    pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
-    pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
-    pytest bench/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
+pytest bench/                       # default: 10,000 customers, 3 rounds per implementation
+pytest bench/ --quick               # a smaller session: 1,000 customers, 1 cold round
+pytest bench/ --customers 100000    # the size of the issue notes
+pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
+pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
+pytest bench/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
 """
 
 from __future__ import annotations
@@ -37,22 +37,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rounds", type=int, default=3, help="timed rounds per implementation (default 3)")
     group.addoption("--seed", type=int, default=42, help="generator seed (default 42)")
     group.addoption("--quick", action="store_true", help="a smaller session: 1,000 customers, 1 cold round")
-    group.addoption("--scaling", action="store_true",
-                    help="also time 100,000 and 1,000,000 customers (1 round each; slow)")
-    group.addoption("--large", action="store_true",
-                    help="also time 1,000,000 and 5,000,000 customers (1 round each; about an hour)")
-    group.addoption("--impls", default=",".join(IMPLEMENTATIONS),
-                    help="comma-separated implementations to compare (default: all)")
+    group.addoption(
+        "--scaling", action="store_true", help="also time 100,000 and 1,000,000 customers (1 round each; slow)"
+    )
+    group.addoption(
+        "--large", action="store_true", help="also time 1,000,000 and 5,000,000 customers (1 round each; about an hour)"
+    )
+    group.addoption(
+        "--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated implementations to compare (default: all)"
+    )
     group.addoption("--results-dir", type=Path, default=RESULTS_DIR, help="where the report goes")
-    group.addoption("--no-ui", action="store_true",
-                    help="skip the UI section (starting dagster dev, airflow standalone, prefect server)")
-    group.addoption("--no-browser", action="store_true",
-                    help="start the UIs but take no screenshots (for machines without Chromium)")
-    group.addoption("--model-scaling", action="store_true",
-                    help="time every implementation on synthetic dbt projects of 10, 50, 200 models "
-                         "x 3 shapes (slow; see bench/test_model_scaling.py)")
-    group.addoption("--model-sizes", default="10,50,200",
-                    help="model counts for --model-scaling (default 10,50,200; e.g. 10,50,200,500)")
+    group.addoption(
+        "--no-ui",
+        action="store_true",
+        help="skip the UI section (starting dagster dev, airflow standalone, prefect server)",
+    )
+    group.addoption(
+        "--no-browser",
+        action="store_true",
+        help="start the UIs but take no screenshots (for machines without Chromium)",
+    )
+    group.addoption(
+        "--model-scaling",
+        action="store_true",
+        help="time every implementation on synthetic dbt projects of 10, 50, 200 models "
+        "x 3 shapes (slow; see bench/test_model_scaling.py)",
+    )
+    group.addoption(
+        "--model-sizes",
+        default="10,50,200",
+        help="model counts for --model-scaling (default 10,50,200; e.g. 10,50,200,500)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -89,8 +104,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _empty_results_dir(folder: Path) -> None:
     ours = folder == RESULTS_DIR.resolve() or (folder / RESULTS_MARKER).exists()
     if folder.exists() and any(folder.iterdir()) and not ours:
-        raise pytest.UsageError(f"{folder}: not empty and not a results folder of this harness; "
-                                "choose another --results-dir (the harness empties it at every start)")
+        raise pytest.UsageError(
+            f"{folder}: not empty and not a results folder of this harness; "
+            "choose another --results-dir (the harness empties it at every start)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for entry in folder.iterdir():
         if entry.name not in KEPT_ACROSS_SESSIONS:
@@ -99,8 +116,10 @@ def _empty_results_dir(folder: Path) -> None:
 
 
 def _scaling_sizes(config: pytest.Config, customers: int) -> list[int]:
-    sizes = {*((100_000, 1_000_000) if config.getoption("--scaling") else ()),
-             *((1_000_000, 5_000_000) if config.getoption("--large") else ())}
+    sizes = {
+        *((100_000, 1_000_000) if config.getoption("--scaling") else ()),
+        *((1_000_000, 5_000_000) if config.getoption("--large") else ()),
+    }
     return sorted(sizes - {customers})
 
 
@@ -160,8 +179,16 @@ def finished_run(store: Store, dataset):
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     store = session.config.stash.get(_STORE_KEY, None)
-    if store is None or not (store.runs or store.code_size or store.equality or store.lineage or store.model_scaling
-                              or store.reliability or store.ui or store.engines):
+    if store is None or not (
+        store.runs
+        or store.code_size
+        or store.equality
+        or store.lineage
+        or store.model_scaling
+        or store.reliability
+        or store.ui
+        or store.engines
+    ):
         return
     from bench.report import write_report
 

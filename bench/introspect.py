@@ -77,8 +77,11 @@ def dagster(output_dir: Path) -> dict[str, Any]:
     return {
         "lineage": lineage,
         "lineage_note": "asset graph of the Definitions, assets materialized in the run (instance event log)",
-        "checks": {"queryable": len(checks), "failed": sum(not c.passed for c in checks),
-                   "note": "asset check evaluations in the run's event log (dbt tests and our own checks)"},
+        "checks": {
+            "queryable": len(checks),
+            "failed": sum(not c.passed for c in checks),
+            "note": "asset check evaluations in the run's event log (dbt tests and our own checks)",
+        },
     }
 
 
@@ -87,8 +90,11 @@ def scripts(output_dir: Path) -> dict[str, Any]:
     return {
         "lineage": {"nodes": [], "edges": []},
         "lineage_note": "none: no orchestrator records it (dbt's manifest.json knows the dbt part only)",
-        "checks": {"queryable": 0, "failed": 0,
-                   "note": "none queryable; results only in dbt's run_results.json and quality_report.json"},
+        "checks": {
+            "queryable": 0,
+            "failed": 0,
+            "note": "none queryable; results only in dbt's run_results.json and quality_report.json",
+        },
     }
 
 
@@ -141,9 +147,7 @@ def airflow(output_dir: Path) -> dict[str, Any]:
     from sqlalchemy import select
 
     with create_session() as session:
-        run = session.scalars(
-            select(DagRun).where(DagRun.dag_id == DAG_ID).order_by(DagRun.id.desc()).limit(1)
-        ).first()
+        run = session.scalars(select(DagRun).where(DagRun.dag_id == DAG_ID).order_by(DagRun.id.desc()).limit(1)).first()
         if run is None:
             raise LookupError(f"no run of {DAG_ID} in {home}")
         # The DAG as serialized for this run (its DAG version), else the latest serialized one.
@@ -189,7 +193,8 @@ def airflow(output_dir: Path) -> dict[str, Any]:
     lineage = _graph(edges, nodes=[_airflow_asset_node(uri) for _, uri in events])
     # Their inputs reach such tasks only through task order (what ran before them), not as Assets.
     no_inlets = sorted(
-        task.task_id for task in dag.tasks
+        task.task_id
+        for task in dag.tasks
         if task.outlets and not task.inlets and task_node(task.task_id) == task.task_id
     )
 
@@ -251,7 +256,8 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=["lc_pipeline"])),
-                sort=FlowRunSort.START_TIME_DESC, limit=20,
+                sort=FlowRunSort.START_TIME_DESC,
+                limit=20,
             )
             if not runs:
                 raise LookupError(f"no lc_pipeline flow run in {home}")
@@ -261,7 +267,9 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
             while True:
                 batch = client.read_task_runs(
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
-                    sort=TaskRunSort.ID_DESC, limit=200, offset=len(task_runs),
+                    sort=TaskRunSort.ID_DESC,
+                    limit=200,
+                    offset=len(task_runs),
                 )
                 task_runs += batch
                 if len(batch) < 200:
@@ -334,8 +342,9 @@ def prefect(output_dir: Path) -> dict[str, Any]:
     unrecorded = [spec.name for spec in INPUT_FILES if f"file:{spec.name}" not in lineage["nodes"]]
 
     tests = [t for t in task_runs if t.name.startswith("test ")]  # prefect-dbt: "test <dbt test name>"
-    failed_tests = sorted(t.name for t in tests if t.state_type is not None and t.state_type.value in
-                          {"FAILED", "CRASHED"})
+    failed_tests = sorted(
+        t.name for t in tests if t.state_type is not None and t.state_type.value in {"FAILED", "CRASHED"}
+    )
     rows: list[dict[str, Any]] = []
     if artifacts:  # the latest version of the key in this flow run (a retried task publishes again)
         latest = max(artifacts, key=lambda a: str(a.created or ""))
@@ -371,7 +380,9 @@ def introspect_in_subprocess(implementation: str, output_dir: Path) -> dict[str,
 
     done = subprocess.run(
         [sys.executable, "-m", "bench.introspect", implementation, str(output_dir)],
-        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise RuntimeError(f"introspecting {implementation} failed: {done.stderr.strip()[-500:]}")

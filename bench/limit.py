@@ -61,8 +61,13 @@ def compiled_models() -> list[CompiledModel]:
             {key: [dep for dep in node["depends_on"]["nodes"] if dep in models] for key, node in models.items()}
         ).static_order()
         compiled = [
-            CompiledModel(models[key]["name"], models[key]["relation_name"], models[key]["schema"],
-                          models[key]["config"]["materialized"], models[key]["compiled_code"])
+            CompiledModel(
+                models[key]["name"],
+                models[key]["relation_name"],
+                models[key]["schema"],
+                models[key]["config"]["materialized"],
+                models[key]["compiled_code"],
+            )
             for key in order
         ]
         cache.parent.mkdir(parents=True, exist_ok=True)

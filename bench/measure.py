@@ -72,38 +72,78 @@ def scrubbed_names() -> list[str]:
     return sorted(name for name in os.environ if name.startswith(TOOL_ENV_PREFIXES))
 
 
-def run_once(implementation: str, input_dir: Path, output_dir: Path, log_file: Path,
-             env: Mapping[str, str] | None = None, *, warm: bool = False, round_number: int = 1) -> RunMeasurement:
+def run_once(
+    implementation: str,
+    input_dir: Path,
+    output_dir: Path,
+    log_file: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    warm: bool = False,
+    round_number: int = 1,
+) -> RunMeasurement:
     """Start ``python -m bench.runner`` for one implementation and wait for it; its output goes to a log.
 
     The run gets a scrubbed environment (:func:`scrubbed_environment`) plus ``env`` (e.g.
     ``LC_DBT_PROJECT_DIR``). A cold run (the default) starts on an empty ``output_dir``; a warm one
     keeps what is there.
     """
-    command = [sys.executable, "-m", "bench.runner", "--impl", implementation,
-               "--input", str(input_dir), "--output", str(output_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.runner",
+        "--impl",
+        implementation,
+        "--input",
+        str(input_dir),
+        "--output",
+        str(output_dir),
+    ]
     if not warm:
         shutil.rmtree(output_dir, ignore_errors=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    context = {"mode": "warm" if warm else "cold", "round_number": round_number, "env_set": dict(env or {}),
-               "load_before": os.getloadavg()[0], "cpu_busy_before": psutil.cpu_percent(interval=1.0)}
+    context = {
+        "mode": "warm" if warm else "cold",
+        "round_number": round_number,
+        "env_set": dict(env or {}),
+        "load_before": os.getloadavg()[0],
+        "cpu_busy_before": psutil.cpu_percent(interval=1.0),
+    }
     with log_file.open("w") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                   env=scrubbed_environment(env))
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=scrubbed_environment(env)
+        )
         tree_mib, processes = _wait_sampling(process)
         wall = time.perf_counter() - started
     output = log_file.read_text(errors="replace")
     inner = _parse_result(output)
     if process.returncode != 0 or inner is None:
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
-        return RunMeasurement(implementation, False, wall, None, None, None,
-                              error=f"exit {process.returncode}: " + " | ".join(tail),
-                              peak_tree_rss_mib=tree_mib, max_processes=processes, **context)
-    return RunMeasurement(implementation, True, wall, inner["import_seconds"],
-                          inner["pipeline_seconds"], inner["peak_rss_mib"],
-                          peak_tree_rss_mib=tree_mib, max_processes=processes,
-                          pipeline_started_epoch=inner.get("pipeline_started_epoch"), **context)
+        return RunMeasurement(
+            implementation,
+            False,
+            wall,
+            None,
+            None,
+            None,
+            error=f"exit {process.returncode}: " + " | ".join(tail),
+            peak_tree_rss_mib=tree_mib,
+            max_processes=processes,
+            **context,
+        )
+    return RunMeasurement(
+        implementation,
+        True,
+        wall,
+        inner["import_seconds"],
+        inner["pipeline_seconds"],
+        inner["peak_rss_mib"],
+        peak_tree_rss_mib=tree_mib,
+        max_processes=processes,
+        pipeline_started_epoch=inner.get("pipeline_started_epoch"),
+        **context,
+    )
 
 
 def _tree_rss(root: psutil.Process) -> tuple[int, int]:
@@ -136,7 +176,7 @@ def _wait_sampling(process: subprocess.Popen) -> tuple[float, int]:
 def _parse_result(stdout: str) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            return json.loads(line[len(RESULT_PREFIX) :])
     return None
 
 
@@ -144,9 +184,23 @@ def tool_versions() -> dict[str, str]:
     """Versions of every tool the comparison depends on, for the report."""
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["dagster", "dagster-dbt", "dagster-webserver", "apache-airflow", "astronomer-cosmos",
-             "prefect", "prefect-dbt", "dbt-core", "dbt-duckdb", "duckdb", "pyarrow", "pandas",
-             "dbt-spark", "pyspark", "pytest-benchmark"]
+    names = [
+        "dagster",
+        "dagster-dbt",
+        "dagster-webserver",
+        "apache-airflow",
+        "astronomer-cosmos",
+        "prefect",
+        "prefect-dbt",
+        "dbt-core",
+        "dbt-duckdb",
+        "duckdb",
+        "pyarrow",
+        "pandas",
+        "dbt-spark",
+        "pyspark",
+        "pytest-benchmark",
+    ]
     found = {}
     for name in names:
         try:
@@ -159,8 +213,13 @@ def tool_versions() -> dict[str, str]:
 
 def machine_info() -> dict[str, object]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1), "platform": platform.platform(),
-            "processor": _cpu_model(), "hostname": platform.node()}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "platform": platform.platform(),
+        "processor": _cpu_model(),
+        "hostname": platform.node(),
+    }
 
 
 def _cpu_model() -> str:

@@ -61,9 +61,11 @@ def _lineage_figure(store: Store, implementation: str, key: str) -> float | None
 
 def _judge_mental_model(store: Store) -> Verdict:
     dagster, airflow = (_lineage_figure(store, i, "node_coverage") for i in ("dagster", "airflow"))
-    evidence = (f"data products the tool records as first-class objects (share of the true graph's "
-                f"{store.lineage.get('_truth', {}).get('nodes', '?')} nodes): Dagster {_pct(dagster)}, "
-                f"Airflow {_pct(airflow)}")
+    evidence = (
+        f"data products the tool records as first-class objects (share of the true graph's "
+        f"{store.lineage.get('_truth', {}).get('nodes', '?')} nodes): Dagster {_pct(dagster)}, "
+        f"Airflow {_pct(airflow)}"
+    )
     if dagster is None or airflow is None:
         return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
     return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
@@ -90,8 +92,10 @@ def _judge_types(store: Store) -> Verdict:
     typing = store.code_size.get("_typing", {})
     shares = {i: typing[i]["typed_share"] for i in ("dagster", "airflow") if typing.get(i)}
     errors = {i: typing[i].get("mypy_errors") for i in ("dagster", "airflow") if typing.get(i)}
-    evidence = (f"share of expressions in the orchestration code that mypy types (not Any): "
-                f"Dagster {_pct(shares.get('dagster'))}, Airflow {_pct(shares.get('airflow'))}; mypy errors {errors}")
+    evidence = (
+        f"share of expressions in the orchestration code that mypy types (not Any): "
+        f"Dagster {_pct(shares.get('dagster'))}, Airflow {_pct(shares.get('airflow'))}; mypy errors {errors}"
+    )
     if shares.get("dagster") is None or shares.get("airflow") is None:
         return Verdict(NOT_MEASURABLE, evidence)
     return Verdict(SUPPORTED if shares["dagster"] > shares["airflow"] else REFUTED, evidence)
@@ -104,28 +108,35 @@ def _not_measurable(why: str) -> Callable[[Store], Verdict]:
 def _judge_learning_curve(store: Store) -> Verdict:
     apis = {i: len(store.code_size[i]["framework_apis"]) for i in ("dagster", "airflow") if i in store.code_size}
     lines = {i: store.code_size[i]["code_lines"] for i in ("dagster", "airflow") if i in store.code_size}
-    return Verdict(NOT_MEASURABLE, f"no measure of learning here; proxies: distinct framework APIs used {apis}, "
-                                   f"orchestration code lines {lines}")
+    return Verdict(
+        NOT_MEASURABLE,
+        f"no measure of learning here; proxies: distinct framework APIs used {apis}, orchestration code lines {lines}",
+    )
 
 
 CLAIMS: list[Claim] = [
     Claim("Mental Model", "Assets (data products)", "Tasks (operations)", _judge_mental_model),
     Claim("DBT Integration", "Native `@dbt_assets`", "Via operators", _judge_dbt),
-    Claim("Local Development", "`dagster dev`", "Complex setup",
-          judge_local_development),
+    Claim("Local Development", "`dagster dev`", "Complex setup", judge_local_development),
     Claim("Type Safety", "Full type hints", "Limited", _judge_types),
     Claim("Data Lineage", "Built-in, automatic", "Manual configuration", _judge_lineage),
     Claim("Learning Curve", "Moderate", "Steep", _judge_learning_curve),
-    Claim("Community", "Growing", "Large",
-          _not_measurable("needs download or contributor statistics; this machine reaches no such source")),
+    Claim(
+        "Community",
+        "Growing",
+        "Large",
+        _not_measurable("needs download or contributor statistics; this machine reaches no such source"),
+    ),
 ]
 
 
 def _runtime_rows(store: Store, size: int) -> list[str]:
-    rows = ["| implementation | cold: wall time, median (min–max) | warm: wall time, median | first-run cost (cold − warm) "
-            "| pipeline time in-process | import of the impl module | overhead vs scripts (cold wall) | × the limit "
-            "| peak memory: run process | peak memory: process tree (sampled) |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| implementation | cold: wall time, median (min–max) | warm: wall time, median | first-run cost (cold − warm) "
+        "| pipeline time in-process | import of the impl module | overhead vs scripts (cold wall) | × the limit "
+        "| peak memory: run process | peak memory: process tree (sampled) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for implementation in store.timed():
         summary = store.runtime_summary(implementation, size)
         if summary is None:
@@ -136,8 +147,11 @@ def _runtime_rows(store: Store, size: int) -> list[str]:
         warm = store.runtime_summary(implementation, size, "warm")
         cost = store.fresh_state_cost(implementation, size)
         overhead = store.overhead(implementation, size)
-        over = "baseline" if implementation == "scripts" else (
-            f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
+        over = (
+            "baseline"
+            if implementation == "scripts"
+            else (f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
+        )
         ratio = store.ratio_to_limit(implementation, size)
         busy = f"; {summary['busy_rounds']} on a busy machine" if summary["busy_rounds"] else ""
         warm_wall = f"{warm['wall_seconds']['median']:.1f} s ({warm['rounds']} rounds)" if warm else "not timed"
@@ -160,7 +174,9 @@ def _timed_environment(store: Store) -> list[str]:
     loads = [m.load_before for m in rounds if m.load_before is not None]
     inherited = ", ".join(f"`{name}`" for name in env.get("not_inherited", [])) or "none were set"
     return [
-        "", "### How the rounds were taken", "",
+        "",
+        "### How the rounds were taken",
+        "",
         f"- Rounds are interleaved across implementations (one round of each, then the next round of each), "
         f"cold rounds first, then (except in quick mode) warm ones. Every timed process starts with this shell's environment minus "
         f"any variable starting with {', '.join(f'`{p}`' for p in env.get('not_inherited_prefixes', []))} "
@@ -197,7 +213,9 @@ def _timelines(store: Store) -> Timelines:
         first = [m for m in store.rounds(implementation, store.config.customers) if m.round_number == 1]
         if first and first[0].pipeline_started_epoch is not None and first[0].pipeline_seconds is not None:
             run = first[0]
-            at = origin_in_wall_time(entry["origin"], run.wall_seconds, run.pipeline_seconds, run.pipeline_started_epoch)
+            at = origin_in_wall_time(
+                entry["origin"], run.wall_seconds, run.pipeline_seconds, run.pipeline_started_epoch
+            )
             breakdowns[implementation] = phase_breakdown(timelines[implementation], run.wall_seconds, at)
     return timelines, breakdowns
 
@@ -232,7 +250,9 @@ def _charts(store: Store, out: Path, timelines: Timelines) -> list[str]:
             points = [(s, store.runtime_summary(implementation, s)) for s in sizes]
             points = [(s, m) for s, m in points if m]
             if points:
-                left.plot([s for s, _ in points], [m["wall_seconds"]["median"] for _, m in points], "o-", label=implementation)
+                left.plot(
+                    [s for s, _ in points], [m["wall_seconds"]["median"] for _, m in points], "o-", label=implementation
+                )
                 right.plot([s for s, _ in points], [m["peak_rss_mib"] for _, m in points], "o-", label=implementation)
         for ax, label in ((left, "wall time, s"), (right, "peak memory, MiB")):
             ax.set_xscale("log")
@@ -247,8 +267,18 @@ def _charts(store: Store, out: Path, timelines: Timelines) -> list[str]:
     covered = [i for i in store.config.implementations if i in store.lineage]
     if covered:
         fig, ax = plt.subplots(figsize=(7, 3.2))
-        ax.bar([x - 0.2 for x in range(len(covered))], [store.lineage[i]["node_coverage"] for i in covered], width=0.4, label="nodes")
-        ax.bar([x + 0.2 for x in range(len(covered))], [store.lineage[i]["edge_coverage"] for i in covered], width=0.4, label="edges")
+        ax.bar(
+            [x - 0.2 for x in range(len(covered))],
+            [store.lineage[i]["node_coverage"] for i in covered],
+            width=0.4,
+            label="nodes",
+        )
+        ax.bar(
+            [x + 0.2 for x in range(len(covered))],
+            [store.lineage[i]["edge_coverage"] for i in covered],
+            width=0.4,
+            label="edges",
+        )
         ax.set_xticks(range(len(covered)), covered)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("share of the true lineage graph")
@@ -272,8 +302,10 @@ def _reliability_section(store: Store) -> list[str]:
         "(`tests/bad_inputs.py`, judged as the tests judge them), then the fault scenario: new input over "
         "an earlier run's folder with `LC_FAIL_ONCE` failing one ingestion and one export once, after their "
         "work and before it becomes visible. Rows lost or extra are counted against the rules oracle; "
-        "secrets are canary values in `" + "`, `".join(next(iter(store.reliability.values()))["secret_variables"])
-        + "` looked for in every file the process left (log, metadata databases, dbt artifacts, outputs).", "",
+        "secrets are canary values in `"
+        + "`, `".join(next(iter(store.reliability.values()))["secret_variables"])
+        + "` looked for in every file the process left (log, metadata databases, dbt artifacts, outputs).",
+        "",
         "| implementation | bad inputs handled as specified | faults injected / recovered | how it recovered | "
         "half-written files | rows lost | rows extra | secrets found in files |",
         "|---|---|---|---|---|---|---|---|",
@@ -286,8 +318,11 @@ def _reliability_section(store: Store) -> list[str]:
         handled = sum(case["handled"] for case in cases)
         lost = fault["rows_lost"] + sum(case["rows_lost"] for case in cases)
         extra = fault["rows_extra"] + sum(case["rows_extra"] for case in cases)
-        how = ("retried within the run" if fault["recovered_within_run"]
-               else f"run failed {len(fault['failed_runs'])}x with a clear error, next run recovered")
+        how = (
+            "retried within the run"
+            if fault["recovered_within_run"]
+            else f"run failed {len(fault['failed_runs'])}x with a clear error, next run recovered"
+        )
         lines.append(
             f"| {implementation} | {handled}/{len(cases)} (corpus: {entry['corpus_size']}) | "
             f"{fault['injected']} / {len(fault['fired']) if fault['recovered'] else 0} | {how} | "
@@ -297,9 +332,12 @@ def _reliability_section(store: Store) -> list[str]:
             if not case["handled"]:
                 lines.append(f"|  | **{case['case']}**: {case['problem']} | | | | | | |")
     if store.config.quick:
-        lines += ["", "Quick mode: two cases of the corpus per implementation, one that must stop with a clear "
-                  "error mid-ingestion and one awkward file that must pass (`QUICK_CASES`); `pytest bench/` without "
-                  "`--quick` runs the whole corpus through every implementation."]
+        lines += [
+            "",
+            "Quick mode: two cases of the corpus per implementation, one that must stop with a clear "
+            "error mid-ingestion and one awkward file that must pass (`QUICK_CASES`); `pytest bench/` without "
+            "`--quick` runs the whole corpus through every implementation.",
+        ]
     return lines
 
 
@@ -315,7 +353,8 @@ def _engines_section(store: Store) -> list[str]:
         "Spark is a local session (`local[2]`, C1 JIT, 1 GiB driver) started by the run. Peak memory is the "
         "largest sum of resident memory over the run's whole process tree (Python driver, Spark's JVM), "
         "sampled every 0.2 s: the JVM is a child nobody waits for, so the runtime table's figure misses it. "
-        "One round on a shared 2-core machine: timings are noisy.", "",
+        "One round on a shared 2-core machine: timings are noisy.",
+        "",
         "| engine | wall time | pipeline time in-process | peak memory, process tree | processes | outputs |",
         "|---|---|---|---|---|---|",
     ]
@@ -324,18 +363,32 @@ def _engines_section(store: Store) -> list[str]:
         if not run["ok"]:
             lines.append(f"| {engine} | **failed**: {run.get('error')} | | | | |")
             continue
-        outputs = "reference" if engine == "duckdb" else (
-            "not compared" if equality is None else "equal to DuckDB's" if equality["equal"]
-            else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}")
-        lines.append(f"| {engine} | {run['wall_seconds']:.1f} s | {run['pipeline_seconds']:.1f} s | "
-                     f"{run['peak_tree_rss_mib']:.0f} MiB | {run['max_processes']} | {outputs} |")
+        outputs = (
+            "reference"
+            if engine == "duckdb"
+            else (
+                "not compared"
+                if equality is None
+                else "equal to DuckDB's"
+                if equality["equal"]
+                else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}"
+            )
+        )
+        lines.append(
+            f"| {engine} | {run['wall_seconds']:.1f} s | {run['pipeline_seconds']:.1f} s | "
+            f"{run['peak_tree_rss_mib']:.0f} MiB | {run['max_processes']} | {outputs} |"
+        )
     return lines
 
 
 def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str]:
     cfg = store.config
     machine, origin = machine_info(), provenance()
-    commit = f"{str(origin['commit'])[:12]}{' with uncommitted changes' if origin['dirty'] else ''}" if origin["commit"] else "unknown"
+    commit = (
+        f"{str(origin['commit'])[:12]}{' with uncommitted changes' if origin['dirty'] else ''}"
+        if origin["commit"]
+        else "unknown"
+    )
     command = " ".join(store.environment.get("command_line") or ["pytest bench"])
     lines = [
         "# ADR 001 re-checked: measured evidence",
@@ -343,8 +396,11 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
         f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit}`, command `{command}`; machine: "
         f"{machine['cpus']} CPUs ({machine['processor']}), {machine['memory_gib']} GiB, {machine['platform']}; data set: "
         f"{cfg.customers:,} generated customers, seed {cfg.seed}; "
-        + ("1 cold timed round per implementation (quick mode: no warm rounds)" if cfg.quick
-           else f"{cfg.rounds} cold and {cfg.rounds} warm timed round(s) per implementation")
+        + (
+            "1 cold timed round per implementation (quick mode: no warm rounds)"
+            if cfg.quick
+            else f"{cfg.rounds} cold and {cfg.rounds} warm timed round(s) per implementation"
+        )
         + ". Every figure below comes from this run; raw "
         "figures, tool versions and machine details are in `results.json`.",
         "",
@@ -355,64 +411,101 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
     ]
     for claim in CLAIMS:
         verdict = claim.judge(store)
-        lines.append(f"| {claim.feature} | {claim.dagster_says} | {claim.airflow_says} | {verdict.evidence} | **{verdict.verdict}** |")
-    lines += ["", f"## Runtime and memory at {cfg.customers:,} customers", "",
-              "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
-              "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
-              "`limit` is the yardstick of `bench/limit.py`: the same outputs (checked equal to scripts') in the fewest steps, "
-              "i.e. core's ingestion, the dbt models' compiled SQL run directly on one DuckDB connection (no dbt runtime, "
-              "no dbt tests, no orchestrator), core's exports and quality report; × the limit is wall time over its wall time.", ""]
+        lines.append(
+            f"| {claim.feature} | {claim.dagster_says} | {claim.airflow_says} | {verdict.evidence} | **{verdict.verdict}** |"
+        )
+    lines += [
+        "",
+        f"## Runtime and memory at {cfg.customers:,} customers",
+        "",
+        "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
+        "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
+        "`limit` is the yardstick of `bench/limit.py`: the same outputs (checked equal to scripts') in the fewest steps, "
+        "i.e. core's ingestion, the dbt models' compiled SQL run directly on one DuckDB connection (no dbt runtime, "
+        "no dbt tests, no orchestrator), core's exports and quality report; × the limit is wall time over its wall time.",
+        "",
+    ]
     lines += _runtime_rows(store, cfg.customers)
     lines += _timed_environment(store)
     if "airflow" in cfg.implementations:
-        lines += ["", "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
-                  "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
-                  "rebuilt per task) backported in `impl_airflow/runner.py`, and `gc.freeze()` against "
-                  "cosmos's full collection after every dbt call; without them its overhead is far larger."]
+        lines += [
+            "",
+            "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
+            "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
+            "rebuilt per task) backported in `impl_airflow/runner.py`, and `gc.freeze()` against "
+            "cosmos's full collection after every dbt call; without them its overhead is far larger.",
+        ]
     for size in cfg.scaling_sizes:
         lines += ["", f"### {size:,} customers", ""] + _runtime_rows(store, size)
-    lines += ["", "### Performance targets", "", "From the rounds above and the data sets this session generated; "
-              "where the time goes, and what was tried, is in docs/performance.md.", ""] + target_rows(store)
+    lines += [
+        "",
+        "### Performance targets",
+        "",
+        "From the rounds above and the data sets this session generated; "
+        "where the time goes, and what was tried, is in docs/performance.md.",
+        "",
+    ] + target_rows(store)
     lines += timeline_section(*timelines, charts)
     lines += ["", "## Output equality", ""]
     for implementation, result in store.equality.items():
-        reference = "the independent rules oracle (tests/rules_oracle.py)" if implementation == "scripts" else "plain scripts'"
+        reference = (
+            "the independent rules oracle (tests/rules_oracle.py)" if implementation == "scripts" else "plain scripts'"
+        )
         if result["equal"]:
-            lines.append(f"- {implementation}: all {result['files_compared']} output files equal {reference} (rows as multisets, types).")
+            lines.append(
+                f"- {implementation}: all {result['files_compared']} output files equal {reference} (rows as multisets, types)."
+            )
         else:
             lines.append(f"- {implementation}: **differs**:")
             for diff in result["differences"]:
-                lines.append(f"  - `{diff['file']}`: {diff['problem']}; first missing rows {diff.get('missing', [])}, first extra rows {diff.get('extra', [])}")
+                lines.append(
+                    f"  - `{diff['file']}`: {diff['problem']}; first missing rows {diff.get('missing', [])}, first extra rows {diff.get('extra', [])}"
+                )
     lines += ["", "## Lineage coverage", ""]
     if store.lineage:
         truth = store.lineage.get("_truth", {})
-        lines.append(f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges.")
-        lines += ["", "Extra edges are links the tool records between two data products that the true graph does not have "
-                  "(e.g. a task's declared inputs wider than what it reads).", "",
-                  "| implementation | nodes known | edges known | extra edges | how it was read | missing edges |",
-                  "|---|---|---|---|---|---|"]
+        lines.append(
+            f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges."
+        )
+        lines += [
+            "",
+            "Extra edges are links the tool records between two data products that the true graph does not have "
+            "(e.g. a task's declared inputs wider than what it reads).",
+            "",
+            "| implementation | nodes known | edges known | extra edges | how it was read | missing edges |",
+            "|---|---|---|---|---|---|",
+        ]
         for implementation in cfg.implementations:
             entry = store.lineage.get(implementation)
             if entry:
                 missing = ", ".join(f"{a} → {b}" for a, b in entry["missing_edges"][:8])
                 more = len(entry["missing_edges"]) - 8
-                lines.append(f"| {implementation} | {_pct(entry['node_coverage'])} | {_pct(entry['edge_coverage'])} | "
-                             f"{len(entry['extra_edges'])} | {entry['note']} | {missing}{f' (+{more} more)' if more > 0 else ''} |")
+                lines.append(
+                    f"| {implementation} | {_pct(entry['node_coverage'])} | {_pct(entry['edge_coverage'])} | "
+                    f"{len(entry['extra_edges'])} | {entry['note']} | {missing}{f' (+{more} more)' if more > 0 else ''} |"
+                )
     else:
         lines.append("Not measured in this run.")
     lines += ["", "## Lines of code", ""]
     shared = store.code_size.get("_shared")
     if shared:
-        lines.append(f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
-                     f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.")
-        lines += ["", "| implementation | Python files | code lines | config files (lines) | distinct framework APIs | typed by mypy |",
-                  "|---|---|---|---|---|---|"]
+        lines.append(
+            f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
+            f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files."
+        )
+        lines += [
+            "",
+            "| implementation | Python files | code lines | config files (lines) | distinct framework APIs | typed by mypy |",
+            "|---|---|---|---|---|---|",
+        ]
         for implementation in cfg.implementations:
             size = store.code_size.get(implementation)
             typed = store.code_size.get("_typing", {}).get(implementation, {}).get("typed_share")
             if size:
-                lines.append(f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
-                             f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} | {_pct(typed)} |")
+                lines.append(
+                    f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
+                    f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} | {_pct(typed)} |"
+                )
     lines += _reliability_section(store)
     lines += ["", "## Data quality surfaced", ""]
     if store.quality:

@@ -99,8 +99,9 @@ def _layer_sizes(models: int) -> tuple[int, int, int]:
 def _reading_two(prefix: str, count: int, below: list[str]) -> list[SyntheticModel]:
     """Models each reading two neighbours of the layer below (one when that layer has one model)."""
     return [
-        SyntheticModel(f"{prefix}_{i + 1:04d}",
-                       parents=tuple(dict.fromkeys((below[i % len(below)], below[(i + 1) % len(below)]))))
+        SyntheticModel(
+            f"{prefix}_{i + 1:04d}", parents=tuple(dict.fromkeys((below[i % len(below)], below[(i + 1) % len(below)])))
+        )
         for i in range(count)
     ]
 
@@ -108,7 +109,8 @@ def _reading_two(prefix: str, count: int, below: list[str]) -> list[SyntheticMod
 def _layered(models: int) -> list[SyntheticModel]:
     n_stg, n_int, n_mart = _layer_sizes(models)
     staging = [
-        SyntheticModel(f"syn_stg_{i + 1:04d}", source=_SOURCES[i % 2]) if i % 4 == 3
+        SyntheticModel(f"syn_stg_{i + 1:04d}", source=_SOURCES[i % 2])
+        if i % 4 == 3
         else SyntheticModel(f"syn_stg_{i + 1:04d}", root=_STAGING[i % 2])
         for i in range(n_stg)
     ]
@@ -174,8 +176,11 @@ def check_manifest(manifest_path: Path, shape: str, models: int) -> dict[str, in
             problems.append(f"{model.name} missing")
             continue
         parents = {uid.rsplit(".", 1)[-1] for uid in node["depends_on"]["nodes"]}
-        expected = set(model.parents) | ({model.root} if model.root else set()) | (
-            {model.source[1]} if model.source else set())
+        expected = (
+            set(model.parents)
+            | ({model.root} if model.root else set())
+            | ({model.source[1]} if model.source else set())
+        )
         if parents != expected:
             problems.append(f"{model.name} reads {sorted(parents)}, planned {sorted(expected)}")
         if node["unique_id"] not in tested:

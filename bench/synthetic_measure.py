@@ -52,9 +52,14 @@ def _load_dagster() -> dict[str, Any]:
     keys = graph.get_all_asset_keys()
     checks = graph.asset_check_keys
     finished = time.perf_counter()
-    return {"load_seconds": finished - started, "import_seconds": imported - started,
-            "graph_seconds": finished - imported, "nodes": len(keys), "checks": len(checks),
-            "what": "import impl_dagster.definitions + resolve_asset_graph()"}
+    return {
+        "load_seconds": finished - started,
+        "import_seconds": imported - started,
+        "graph_seconds": finished - imported,
+        "nodes": len(keys),
+        "checks": len(checks),
+        "what": "import impl_dagster.definitions + resolve_asset_graph()",
+    }
 
 
 def _load_airflow() -> dict[str, Any]:
@@ -68,9 +73,13 @@ def _load_airflow() -> dict[str, Any]:
     finished = time.perf_counter()
     if dagbag.import_errors:
         raise RuntimeError(f"DAG import errors: {dagbag.import_errors}")
-    return {"load_seconds": finished - started, "import_seconds": imported - started,
-            "graph_seconds": finished - imported, "nodes": len(dagbag.dags[DAG_ID].tasks),
-            "what": "import Airflow + parse the DAG file (BundleDagBag; cosmos renders the dbt tasks)"}
+    return {
+        "load_seconds": finished - started,
+        "import_seconds": imported - started,
+        "graph_seconds": finished - imported,
+        "nodes": len(dagbag.dags[DAG_ID].tasks),
+        "what": "import Airflow + parse the DAG file (BundleDagBag; cosmos renders the dbt tasks)",
+    }
 
 
 def _load_prefect() -> dict[str, Any]:
@@ -78,8 +87,13 @@ def _load_prefect() -> dict[str, Any]:
     import impl_prefect.flows  # noqa: F401
 
     finished = time.perf_counter()
-    return {"load_seconds": finished - started, "import_seconds": finished - started, "graph_seconds": 0.0,
-            "nodes": None, "what": "import impl_prefect.flows (the dbt graph is known only at run time)"}
+    return {
+        "load_seconds": finished - started,
+        "import_seconds": finished - started,
+        "graph_seconds": 0.0,
+        "nodes": None,
+        "what": "import impl_prefect.flows (the dbt graph is known only at run time)",
+    }
 
 
 def _load_scripts() -> dict[str, Any]:
@@ -87,12 +101,20 @@ def _load_scripts() -> dict[str, Any]:
     import impl_scripts.pipeline  # noqa: F401
 
     finished = time.perf_counter()
-    return {"load_seconds": finished - started, "import_seconds": finished - started, "graph_seconds": 0.0,
-            "nodes": None, "what": "import impl_scripts.pipeline (dbt is imported when it runs)"}
+    return {
+        "load_seconds": finished - started,
+        "import_seconds": finished - started,
+        "graph_seconds": 0.0,
+        "nodes": None,
+        "what": "import impl_scripts.pipeline (dbt is imported when it runs)",
+    }
 
 
 _LOADERS: dict[str, Callable[[], dict[str, Any]]] = {
-    "dagster": _load_dagster, "airflow": _load_airflow, "prefect": _load_prefect, "scripts": _load_scripts,
+    "dagster": _load_dagster,
+    "airflow": _load_airflow,
+    "prefect": _load_prefect,
+    "scripts": _load_scripts,
 }
 
 
@@ -106,8 +128,11 @@ def _prepare_dagster() -> dict[str, Any]:
     finished = time.perf_counter()
     if not manifest_is_current(dbt_project):
         raise RuntimeError(f"{dbt_project.manifest_path} is not current after import")
-    return {"seconds": finished - started, "manifest": str(dbt_project.manifest_path),
-            "what": "import impl_dagster.project after dagster_dbt (dbt parse into <project>/target/dagster)"}
+    return {
+        "seconds": finished - started,
+        "manifest": str(dbt_project.manifest_path),
+        "what": "import impl_dagster.project after dagster_dbt (dbt parse into <project>/target/dagster)",
+    }
 
 
 def _prepare_airflow() -> dict[str, Any]:
@@ -115,8 +140,11 @@ def _prepare_airflow() -> dict[str, Any]:
 
     started = time.perf_counter()
     manifest = prepare_manifest()
-    return {"seconds": time.perf_counter() - started, "manifest": str(manifest),
-            "what": "impl_airflow.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)"}
+    return {
+        "seconds": time.perf_counter() - started,
+        "manifest": str(manifest),
+        "what": "impl_airflow.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)",
+    }
 
 
 _PREPARERS: dict[str, Callable[[], dict[str, Any]]] = {"dagster": _prepare_dagster, "airflow": _prepare_airflow}
@@ -131,8 +159,20 @@ def _parse(projects: list[Path]) -> dict[str, Any]:
     for project in projects:
         target = project / "target" / "dagster"
         started = time.perf_counter()
-        result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project),
-                                     "--target-path", str(target), "--log-path", str(target / "logs")])
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(target / "logs"),
+            ]
+        )
         if not result.success:
             raise RuntimeError(f"dbt parse of {project} failed: {result.exception}")
         timings[str(project)] = time.perf_counter() - started
@@ -178,19 +218,26 @@ def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[s
     """Run ``python -m bench.synthetic_measure ARGS`` with ``env`` added; return its result, or raise."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as log:
-        process = subprocess.run([sys.executable, "-m", "bench.synthetic_measure", *args], cwd=REPO,
-                                 env=scrubbed_environment(env), stdout=log, stderr=subprocess.STDOUT,
-                                 timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
+        process = subprocess.run(
+            [sys.executable, "-m", "bench.synthetic_measure", *args],
+            cwd=REPO,
+            env=scrubbed_environment(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=SUBPROCESS_TIMEOUT_SECONDS,
+            check=False,
+        )
     output = log_file.read_text(errors="replace")
     for line in reversed(output.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            return json.loads(line[len(RESULT_PREFIX) :])
     tail = " | ".join(line for line in output.strip().splitlines()[-3:])
     raise RuntimeError(f"bench.synthetic_measure {' '.join(args)} exited {process.returncode}: {tail}")
 
 
-def measure_load(implementation: str, project: Path, log_file: Path,
-                 env: Mapping[str, str] | None = None) -> dict[str, Any]:
+def measure_load(
+    implementation: str, project: Path, log_file: Path, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Definition load time of one tool on one project, in a new process (its state in a scratch
     folder); ``env`` is added, e.g. the setting of one of the tool's dbt integration modes."""
     with tempfile.TemporaryDirectory(prefix=f"load_{implementation}_") as scratch:

@@ -24,6 +24,7 @@ from bench.store import Store
 def machine_cpus() -> int:
     return os.cpu_count() or 0
 
+
 CHART = "model_scaling.png"
 _ALL_SHAPES = "all shapes"
 
@@ -102,8 +103,12 @@ def _overhead_points(series, implementation: str, shapes: list[str]) -> tuple[li
 
 
 def _dbt_points(series, shapes: list[str]) -> tuple[list[float], list[float]]:
-    points = [(float(n), c["dbt_seconds"]) for shape in shapes
-              for n, c in series.get(("scripts", shape), {}).items() if c.get("dbt_seconds") is not None]
+    points = [
+        (float(n), c["dbt_seconds"])
+        for shape in shapes
+        for n, c in series.get(("scripts", shape), {}).items()
+        if c.get("dbt_seconds") is not None
+    ]
     return [x for x, _ in points], [y for _, y in points]
 
 
@@ -135,15 +140,19 @@ def overhead_table(store: Store) -> list[str]:
     series = _series(store)
     shapes = [s for s in section.get("shapes", []) if any(k[1] == s for k in series)]
     largest = max((c["models"] for c in _cases(store)), default=0)
-    rows = ["| implementation | shape | per-node overhead (s per model, ± s.e.) | between the two largest N | "
-            "fixed overhead (intercept) | overhead at largest N | overhead > dbt's own work | load time per model | "
-            "peak memory per model |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| implementation | shape | per-node overhead (s per model, ± s.e.) | between the two largest N | "
+        "fixed overhead (intercept) | overhead at largest N | overhead > dbt's own work | load time per model | "
+        "peak memory per model |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for shape in [*shapes, _ALL_SHAPES] if len(shapes) > 1 else shapes:
         dbt = fit_line(*_dbt_points(series, shapes if shape == _ALL_SHAPES else [shape]))
         dbt_step = last_step_slope(*_dbt_points(series, shapes if shape == _ALL_SHAPES else [shape]))
-        rows.append(f"| *dbt's own work (scripts' `dbt build`, for comparison)* | {shape} | {_per_model(dbt)} | "
-                    f"{_step(dbt_step)} | {'n/a' if not dbt else format(dbt['intercept'], '.1f') + ' s'} | | | | |")
+        rows.append(
+            f"| *dbt's own work (scripts' `dbt build`, for comparison)* | {shape} | {_per_model(dbt)} | "
+            f"{_step(dbt_step)} | {'n/a' if not dbt else format(dbt['intercept'], '.1f') + ' s'} | | | | |"
+        )
     for implementation in section.get("implementations", []):
         if implementation == "scripts":
             continue
@@ -168,17 +177,27 @@ def overhead_table(store: Store) -> list[str]:
 
 def _raw_rows(store: Store) -> list[str]:
     series = _series(store)
-    rows = ["| shape | N | implementation | definition load | end-to-end wall | pipeline in-process | "
-            "overhead vs scripts | peak memory | dbt's own time (scripts) |", "|---|---|---|---|---|---|---|---|---|"]
-    for case in sorted(store.model_scaling.get("cases", []),
-                       key=lambda c: (c["shape"], c["models"], store.model_scaling["implementations"].index(c["implementation"]))):
+    rows = [
+        "| shape | N | implementation | definition load | end-to-end wall | pipeline in-process | "
+        "overhead vs scripts | peak memory | dbt's own time (scripts) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for case in sorted(
+        store.model_scaling.get("cases", []),
+        key=lambda c: (c["shape"], c["models"], store.model_scaling["implementations"].index(c["implementation"])),
+    ):
         run = case["run"]
         if not run["ok"]:
-            rows.append(f"| {case['shape']} | {case['models']} | {case['implementation']} | | **failed**: {run['error']} | | | | |")
+            rows.append(
+                f"| {case['shape']} | {case['models']} | {case['implementation']} | | **failed**: {run['error']} | | | | |"
+            )
             continue
         base = series.get(("scripts", case["shape"]), {}).get(case["models"])
-        over = "baseline" if case["implementation"] == "scripts" else (
-            f"{run['wall_seconds'] - base['run']['wall_seconds']:+.1f} s" if base else "n/a")
+        over = (
+            "baseline"
+            if case["implementation"] == "scripts"
+            else (f"{run['wall_seconds'] - base['run']['wall_seconds']:+.1f} s" if base else "n/a")
+        )
         load = _load_seconds(case)
         rows.append(
             f"| {case['shape']} | {case['models']} | {case['implementation']} | "
@@ -191,13 +210,17 @@ def _raw_rows(store: Store) -> list[str]:
 
 
 def _project_rows(store: Store) -> list[str]:
-    rows = ["| project | models in manifest (synthetic) | tests in manifest | Dagster manifest build | Airflow manifest build |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| project | models in manifest (synthetic) | tests in manifest | Dagster manifest build | Airflow manifest build |",
+        "|---|---|---|---|---|",
+    ]
     for project in store.model_scaling.get("projects", {}).values():
         seconds = project["manifest_seconds"]
-        rows.append(f"| {project['shape']}, N={project['synthetic_models']} | {project['models']} "
-                    f"({project['synthetic_models']}) | {project['tests']} | {seconds.get('dagster', 0):.1f} s | "
-                    f"{seconds.get('airflow', 0):.1f} s |")
+        rows.append(
+            f"| {project['shape']}, N={project['synthetic_models']} | {project['models']} "
+            f"({project['synthetic_models']}) | {project['tests']} | {seconds.get('dagster', 0):.1f} s | "
+            f"{seconds.get('airflow', 0):.1f} s |"
+        )
     return rows
 
 
@@ -242,33 +265,51 @@ def model_scaling_section(store: Store) -> list[str]:
     lines = ["", "## Overhead as the dbt project grows", ""]
     if section.get("cases") is not None:
         shipped = next(iter(section.get("projects", {}).values()), None)
-        shipped_nodes = (f"{shipped['models'] - shipped['synthetic_models']} models and "
-                         f"{shipped['tests'] - shipped['synthetic_models']} tests") if shipped else "nodes"
+        shipped_nodes = (
+            (
+                f"{shipped['models'] - shipped['synthetic_models']} models and "
+                f"{shipped['tests'] - shipped['synthetic_models']} tests"
+            )
+            if shipped
+            else "nodes"
+        )
         lines += [_METHOD.format(shipped=shipped_nodes, customers=section["customers"]), "", _MODES, ""]
         loads = sorted(v for c in section["cases"] for v in c.get("load_average", []))
         if loads:
-            lines += [f"Machine load during the runs (1-minute load average before and after each run, "
-                      f"{machine_cpus()} CPUs): median {loads[len(loads) // 2]:.1f}, range {loads[0]:.1f}–{loads[-1]:.1f}. "
-                      "Above the CPU count, runs wait for CPU and every time here is inflated.", ""]
+            lines += [
+                f"Machine load during the runs (1-minute load average before and after each run, "
+                f"{machine_cpus()} CPUs): median {loads[len(loads) // 2]:.1f}, range {loads[0]:.1f}–{loads[-1]:.1f}. "
+                "Above the CPU count, runs wait for CPU and every time here is inflated.",
+                "",
+            ]
         lines += ["### Per-node overhead", ""] + overhead_table(store)
         lines += ["", "### Every case", ""] + _raw_rows(store)
-        lines += ["", "### Projects and manifest builds (deploy-time, not in the runs above)", ""] + _project_rows(store)
+        lines += ["", "### Projects and manifest builds (deploy-time, not in the runs above)", ""] + _project_rows(
+            store
+        )
         failed = [c for c in section["cases"] if not c["run"]["ok"] or c.get("load_error")]
         if failed:
-            lines += ["", "Failures: " + "; ".join(
-                f"{c['shape']} N={c['models']} {c['implementation']}: {c['run'].get('error') or c.get('load_error')}"
-                for c in failed)]
+            lines += [
+                "",
+                "Failures: "
+                + "; ".join(
+                    f"{c['shape']} N={c['models']} {c['implementation']}: {c['run'].get('error') or c.get('load_error')}"
+                    for c in failed
+                ),
+            ]
         lines += ["", f"Chart: `{CHART}` (under Charts): time, load time and memory against N, per shape."]
     quick = section.get("quick")
     if quick:
         parse = ", ".join(f"{shape} {s:.1f} s" for shape, s in quick["parse_seconds"].items())
         load = quick["dagster_load"]
         lines += [""] if lines[-1] else []
-        lines += [f"Quick check (`--quick`): the three shapes at N={quick['models']} were generated and "
-                  f"parsed by dbt ({parse}), each DAG matched its plan; Dagster loaded one "
-                  f"({load['nodes']} assets, {load['checks']} checks) in {load['load_seconds']:.1f} s. "
-                  f"This check took {quick['section_seconds']:.0f} s. The full measurement is opt-in: "
-                  "`pytest bench --model-scaling`."]
+        lines += [
+            f"Quick check (`--quick`): the three shapes at N={quick['models']} were generated and "
+            f"parsed by dbt ({parse}), each DAG matched its plan; Dagster loaded one "
+            f"({load['nodes']} assets, {load['checks']} checks) in {load['load_seconds']:.1f} s. "
+            f"This check took {quick['section_seconds']:.0f} s. The full measurement is opt-in: "
+            "`pytest bench --model-scaling`."
+        ]
     return lines
 
 
@@ -283,21 +324,27 @@ def model_scaling_charts(store: Store, out: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [("end-to-end wall time, s", lambda c: c["run"]["wall_seconds"]),
-            ("definition load, s", _load_seconds),
-            ("peak memory, MiB", lambda c: c["run"]["peak_rss_mib"])]
+    rows = [
+        ("end-to-end wall time, s", lambda c: c["run"]["wall_seconds"]),
+        ("definition load, s", _load_seconds),
+        ("peak memory, MiB", lambda c: c["run"]["peak_rss_mib"]),
+    ]
     fig, axes = plt.subplots(len(rows), len(shapes), figsize=(4.2 * len(shapes), 3.2 * len(rows)), squeeze=False)
     for column, shape in enumerate(shapes):
         for row, (label, metric) in enumerate(rows):
             ax = axes[row][column]
             for implementation in store.model_scaling["implementations"]:
-                points = sorted((n, metric(c)) for n, c in series.get((implementation, shape), {}).items()
-                                if metric(c) is not None)
+                points = sorted(
+                    (n, metric(c)) for n, c in series.get((implementation, shape), {}).items() if metric(c) is not None
+                )
                 if points:
                     ax.plot([n for n, _ in points], [y for _, y in points], "o-", label=implementation)
             if row == 0:
-                dbt = sorted((n, c["dbt_seconds"]) for n, c in series.get(("scripts", shape), {}).items()
-                             if c.get("dbt_seconds") is not None)
+                dbt = sorted(
+                    (n, c["dbt_seconds"])
+                    for n, c in series.get(("scripts", shape), {}).items()
+                    if c.get("dbt_seconds") is not None
+                )
                 if dbt:
                     ax.plot([n for n, _ in dbt], [y for _, y in dbt], "k--", label="dbt's own time (scripts)")
                 ax.set_title(shape)

@@ -16,8 +16,9 @@ MEMORY_LIMIT_MIB = 2048
 GENERATOR_LIMIT_SECONDS = 60.0
 
 
-def _verdict(value: float | None, met: Callable[[float], bool], shown: str,
-             measured_by: str = "pytest bench --large") -> tuple[str, str]:
+def _verdict(
+    value: float | None, met: Callable[[float], bool], shown: str, measured_by: str = "pytest bench --large"
+) -> tuple[str, str]:
     if value is None:
         return f"not measured in this run (`{measured_by}`)", "n/a"
     return shown, "**met**" if met(value) else "**not met**"
@@ -47,10 +48,13 @@ def target_rows(store: Store) -> list[str]:
         tree = summary["peak_tree_rss_mib"] if summary else None
         worst = max(process or 0, tree or 0) if summary else None
         shown, verdict = _verdict(
-            worst, lambda mib: mib < MEMORY_LIMIT_MIB,
+            worst,
+            lambda mib: mib < MEMORY_LIMIT_MIB,
             f"largest process {process or 0:,.0f} MiB; whole process tree {tree or 0:,.0f} MiB",
         )
-        rows.append(f"| {implementation}: peak memory below 2 GiB at {FIVE_MILLION:,} customers | {shown} | {verdict} |")
+        rows.append(
+            f"| {implementation}: peak memory below 2 GiB at {FIVE_MILLION:,} customers | {shown} | {verdict} |"
+        )
 
     seconds = store.generation_seconds.get(FIVE_MILLION)
     shown, verdict = _verdict(seconds, lambda s: s < GENERATOR_LIMIT_SECONDS, f"{seconds or 0:.1f} s")

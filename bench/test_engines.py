@@ -30,17 +30,24 @@ from core.outputs import output_differences
 from tests.prerequisites import require
 
 IMPLEMENTATION = "scripts"
-QUICK_SKIP = ("quick mode: a Spark run (JVM start and dbt on Spark) costs minutes on 2 cores; "
-              "tests/test_spark.py checks in CI that both engines give equal outputs")
+QUICK_SKIP = (
+    "quick mode: a Spark run (JVM start and dbt on Spark) costs minutes on 2 cores; "
+    "tests/test_spark.py checks in CI that both engines give equal outputs"
+)
 
 
 def run_engine(engine: str, input_dir: Path, output_dir: Path, log_file: Path) -> dict[str, Any]:
     """One run of the scripts pipeline with dbt on ``engine``, in a new process; its figures."""
     measured = run_once(IMPLEMENTATION, input_dir, output_dir, log_file, env={ENGINE_ENV: engine})
     figures: dict[str, Any] = {
-        "engine": engine, "implementation": IMPLEMENTATION, "ok": measured.ok,
-        "wall_seconds": measured.wall_seconds, "peak_tree_rss_mib": measured.peak_tree_rss_mib,
-        "max_processes": measured.max_processes, "output_dir": str(output_dir), "log": str(log_file),
+        "engine": engine,
+        "implementation": IMPLEMENTATION,
+        "ok": measured.ok,
+        "wall_seconds": measured.wall_seconds,
+        "peak_tree_rss_mib": measured.peak_tree_rss_mib,
+        "max_processes": measured.max_processes,
+        "output_dir": str(output_dir),
+        "log": str(log_file),
     }
     if measured.ok:
         figures.update(pipeline_seconds=measured.pipeline_seconds, import_seconds=measured.import_seconds)

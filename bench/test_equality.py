@@ -25,11 +25,14 @@ def compare_with_oracle(input_dir: Path, candidate: Path) -> list[dict]:
         missing = Counter(expected[table.table]) - Counter(rows)
         extra = Counter(rows) - Counter(expected[table.table])
         if missing or extra:
-            differences.append({
-                "file": table.table, "problem": f"vs rules oracle: {sum(missing.values())} rows missing, {sum(extra.values())} extra",
-                "missing": [list(map(str, r)) for r in list(missing)[:SHOWN_ROWS]],
-                "extra": [list(map(str, r)) for r in list(extra)[:SHOWN_ROWS]],
-            })
+            differences.append(
+                {
+                    "file": table.table,
+                    "problem": f"vs rules oracle: {sum(missing.values())} rows missing, {sum(extra.values())} extra",
+                    "missing": [list(map(str, r)) for r in list(missing)[:SHOWN_ROWS]],
+                    "extra": [list(map(str, r)) for r in list(extra)[:SHOWN_ROWS]],
+                }
+            )
     return differences
 
 
@@ -40,6 +43,9 @@ def test_outputs_equal_plain_scripts(store: Store, dataset, finished_run, implem
         differences = compare_with_oracle(dataset(store.config.customers), candidate)
     else:
         differences = output_differences(finished_run("scripts"), candidate)
-    store.equality[implementation] = {"equal": not differences, "differences": differences,
-                                      "files_compared": sum(len(t.formats) for t in OUTPUT_TABLES) + 1}
+    store.equality[implementation] = {
+        "equal": not differences,
+        "differences": differences,
+        "files_compared": sum(len(t.formats) for t in OUTPUT_TABLES) + 1,
+    }
     assert not differences, json.dumps(differences, indent=2)

@@ -74,8 +74,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if config.getoption("--model-scaling"):
         implementations = _series({name.strip() for name in config.getoption("--impls").split(",")})
         # Shape by shape, smallest N first: an interrupted session still has whole shapes to fit.
-        cases = [(n, shape, impl) for shape in SHAPES for n in _sizes(config) for impl in implementations
-                 if impl not in VARIANTS or shape in VARIANT_SHAPES]
+        cases = [
+            (n, shape, impl)
+            for shape in SHAPES
+            for n in _sizes(config)
+            for impl in implementations
+            if impl not in VARIANTS or shape in VARIANT_SHAPES
+        ]
     if not cases:
         skip = pytest.mark.skip(reason="opt-in: pytest bench --model-scaling (slow)")
         metafunc.parametrize("scaling_case", [pytest.param(None, marks=skip, id="opt-in")])
@@ -86,8 +91,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def _section(store: Store, config: pytest.Config) -> dict[str, Any]:
     section = store.model_scaling
     if not section:
-        section.update({"customers": CUSTOMERS, "shapes": list(SHAPES), "sizes": _sizes(config),
-                        "implementations": _implementations(store), "projects": {}, "cases": []})
+        section.update(
+            {
+                "customers": CUSTOMERS,
+                "shapes": list(SHAPES),
+                "sizes": _sizes(config),
+                "implementations": _implementations(store),
+                "projects": {},
+                "cases": [],
+            }
+        )
     return section
 
 
@@ -116,7 +129,10 @@ def synthetic_project(store: Store, pytestconfig: pytest.Config):
             counts = check_manifest(Path(manifests["dagster"]["manifest"]), shape, models)
             check_manifest(Path(manifests["airflow"]["manifest"]), shape, models)
             _section(store, pytestconfig)["projects"][f"{shape}@{models}"] = {
-                "shape": shape, "models": models, "path": str(folder), **counts,
+                "shape": shape,
+                "models": models,
+                "path": str(folder),
+                **counts,
                 "manifest_seconds": {tool: built["seconds"] for tool, built in manifests.items()},
             }
             made[key] = folder
@@ -125,8 +141,9 @@ def synthetic_project(store: Store, pytestconfig: pytest.Config):
     return project
 
 
-def test_model_scaling_case(scaling_case: tuple[int, str, str], store: Store, dataset,
-                            synthetic_project, pytestconfig: pytest.Config) -> None:
+def test_model_scaling_case(
+    scaling_case: tuple[int, str, str], store: Store, dataset, synthetic_project, pytestconfig: pytest.Config
+) -> None:
     """One implementation on one synthetic project: definition load time, then one end-to-end run."""
     models, shape, implementation = scaling_case
     tool, mode_env = VARIANTS.get(implementation, (implementation, {}))
@@ -140,8 +157,9 @@ def test_model_scaling_case(scaling_case: tuple[int, str, str], store: Store, da
     except Exception as error:  # a load failure is a finding; the run still tells its own story
         case["load_error"] = str(error)
     load_before = os.getloadavg()[0]
-    run = run_once(tool, dataset(CUSTOMERS), base / "out", base / "run.log",
-                   env={**project_environment(project), **mode_env})
+    run = run_once(
+        tool, dataset(CUSTOMERS), base / "out", base / "run.log", env={**project_environment(project), **mode_env}
+    )
     case["run"] = run.as_dict()
     # The machine's 1-minute load average around the run: timings on a shared machine need it.
     case["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
@@ -149,9 +167,11 @@ def test_model_scaling_case(scaling_case: tuple[int, str, str], store: Store, da
         case["dbt_seconds"] = dbt_elapsed_seconds(base / "out")
     section["cases"].append(case)
     _save(store)
-    print(f"\n  model scaling {shape} N={models} {implementation}: "
-          f"load {case.get('load', {}).get('load_seconds', float('nan')):.1f} s, wall {run.wall_seconds:.1f} s, "
-          f"peak {run.peak_rss_mib or float('nan'):.0f} MiB" + ("" if run.ok else f", FAILED: {run.error}"))
+    print(
+        f"\n  model scaling {shape} N={models} {implementation}: "
+        f"load {case.get('load', {}).get('load_seconds', float('nan')):.1f} s, wall {run.wall_seconds:.1f} s, "
+        f"peak {run.peak_rss_mib or float('nan'):.0f} MiB" + ("" if run.ok else f", FAILED: {run.error}")
+    )
     assert run.ok, f"{implementation} on {shape} N={models} failed: {run.error}"
     assert "load_error" not in case, case["load_error"]
 
@@ -164,8 +184,10 @@ def test_synthetic_projects_quick(store: Store, pytestconfig: pytest.Config) -> 
     root = store.config.results_dir / "model_scaling" / "quick"
     projects = {shape: generate_project(root / f"{shape}_{QUICK_MODELS}", shape, QUICK_MODELS) for shape in SHAPES}
     parse_seconds = parse_projects(list(projects.values()), root / "parse.log")
-    counts = {shape: check_manifest(path / "target" / "dagster" / "manifest.json", shape, QUICK_MODELS)
-              for shape, path in projects.items()}
+    counts = {
+        shape: check_manifest(path / "target" / "dagster" / "manifest.json", shape, QUICK_MODELS)
+        for shape, path in projects.items()
+    }
     load = measure_load("dagster", projects[SHAPES[0]], root / "load_dagster.log")
     store.model_scaling["quick"] = {
         "models": QUICK_MODELS,

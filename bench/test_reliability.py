@@ -40,11 +40,25 @@ def reliability_runs(store: Store, finished_run) -> dict[str, tuple[subprocess.P
         work = root / implementation
         log = root / f"{implementation}.log"
         work.mkdir()
-        command = [sys.executable, "-m", "bench.reliability", "--impl", implementation, "--cases", cases,
-                   "--fault-input", str(fault_input), "--stale", str(stale), "--work", str(work)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.reliability",
+            "--impl",
+            implementation,
+            "--cases",
+            cases,
+            "--fault-input",
+            str(fault_input),
+            "--stale",
+            str(stale),
+            "--work",
+            str(work),
+        ]
         with log.open("w") as handle:
-            process = subprocess.Popen(command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT,
-                                       env=scrubbed_environment(canaries))
+            process = subprocess.Popen(
+                command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=scrubbed_environment(canaries)
+            )
         started[implementation] = (process, work, log, canaries)
     yield started
     for process, *_ in started.values():
@@ -58,9 +72,11 @@ def test_reliability(implementation: str, store: Store, reliability_runs) -> Non
     output = log.read_text(errors="replace")
     lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
     if process.returncode != 0 or not lines:
-        store.failures[f"reliability {implementation}"] = output.strip().splitlines()[-1] if output.strip() else "no output"
+        store.failures[f"reliability {implementation}"] = (
+            output.strip().splitlines()[-1] if output.strip() else "no output"
+        )
         pytest.fail(f"{implementation}: reliability run failed (exit {process.returncode}); see {log}")
-    result = json.loads(lines[-1][len(RESULT_PREFIX):])
+    result = json.loads(lines[-1][len(RESULT_PREFIX) :])
     result["secret_variables"] = sorted(canaries)
     result["secret_leaks"] = secret_leaks([work, log], list(canaries.values()))
     result["corpus_size"] = len(CASES)

@@ -48,8 +48,9 @@ def _round(store: Store, target: str, input_dir: Path, size: int, number: int, t
     mode = "warm" if warm else "cold"
     _announce(f"\n[bench] {target} at {size:,} customers: {mode} round {number} of {total} ...")
     with warm_services(target if warm else "", base / "server_state", base / f"round{number}-server.log") as env:
-        measurement = run_once(target, input_dir, output_dir, base / f"round{number}-{mode}.log", env,
-                               warm=warm, round_number=number)
+        measurement = run_once(
+            target, input_dir, output_dir, base / f"round{number}-{mode}.log", env, warm=warm, round_number=number
+        )
     busy = f" (machine busy: {measurement.cpu_busy_before:.0f}% CPU before)" if measurement.busy else ""
     _announce(f" {measurement.wall_seconds:.1f} s{'' if measurement.ok else ' FAILED'}{busy}")
     store.add_run(size, measurement)
@@ -131,10 +132,15 @@ def _judge(benchmark, store: Store, target: str, size: int, mode: str) -> None:
     assert not failed, f"{target} ({mode}) failed: {failed[0].error}"
     summary = store.runtime_summary(target, size, mode)
     assert summary is not None
-    benchmark.extra_info.update(implementation=target, mode=mode, customers=size,
-                                pipeline_seconds_median=summary["pipeline_seconds"]["median"],
-                                peak_rss_mib=summary["peak_rss_mib"], peak_tree_rss_mib=summary["peak_tree_rss_mib"],
-                                busy_rounds=summary["busy_rounds"])
+    benchmark.extra_info.update(
+        implementation=target,
+        mode=mode,
+        customers=size,
+        pipeline_seconds_median=summary["pipeline_seconds"]["median"],
+        peak_rss_mib=summary["peak_rss_mib"],
+        peak_tree_rss_mib=summary["peak_tree_rss_mib"],
+        busy_rounds=summary["busy_rounds"],
+    )
     _record_in_pytest_benchmark(benchmark, measured, f"end-to-end wall time, {mode}, {size:,} customers")
 
 
@@ -163,8 +169,17 @@ def test_performance_targets_are_judged_from_the_rounds(tmp_path: Path) -> None:
     from bench.store import BenchConfig
     from bench.targets import FIVE_MILLION, ONE_MILLION, target_rows
 
-    store = Store(BenchConfig(customers=10_000, rounds=1, seed=1, scaling_sizes=[ONE_MILLION, FIVE_MILLION],
-                              implementations=["scripts", "dagster"], results_dir=tmp_path, quick=False))
+    store = Store(
+        BenchConfig(
+            customers=10_000,
+            rounds=1,
+            seed=1,
+            scaling_sizes=[ONE_MILLION, FIVE_MILLION],
+            implementations=["scripts", "dagster"],
+            results_dir=tmp_path,
+            quick=False,
+        )
+    )
     assert all("not measured" in row for row in target_rows(store)[2:])
 
     def add(implementation: str, size: int, wall: float, peak: float, tree: float) -> None:
@@ -186,8 +201,17 @@ def test_warm_rounds_are_kept_apart_from_cold_ones(tmp_path: Path) -> None:
     """Pure logic: summaries read one mode, and the first-run cost is cold minus warm."""
     from bench.store import BenchConfig
 
-    store = Store(BenchConfig(customers=1_000, rounds=2, seed=1, scaling_sizes=[], implementations=["dagster"],
-                              results_dir=tmp_path, quick=False))
+    store = Store(
+        BenchConfig(
+            customers=1_000,
+            rounds=2,
+            seed=1,
+            scaling_sizes=[],
+            implementations=["dagster"],
+            results_dir=tmp_path,
+            quick=False,
+        )
+    )
     for wall, mode in ((30.0, "cold"), (34.0, "cold"), (20.0, "warm"), (22.0, "warm")):
         store.add_run(1_000, RunMeasurement("dagster", True, wall, 1.0, wall - 1, 100.0, mode=mode))
     store.add_run(1_000, RunMeasurement("dagster", False, 99.0, None, None, None, mode="warm"))

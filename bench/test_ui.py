@@ -51,8 +51,14 @@ def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> dict[str, 
         pytest.skip("no implementation with a UI selected (--impls)")
     browser, browser_note = _browser(pytestconfig)
     workspace = Path(tempfile.mkdtemp(prefix="lc-bench-ui-"))
-    ctx = UiContext(make_workspace(workspace), store.config.results_dir, dataset(store.config.customers),
-                    store.config.quick, browser, browser_note)
+    ctx = UiContext(
+        make_workspace(workspace),
+        store.config.results_dir,
+        dataset(store.config.customers),
+        store.config.quick,
+        browser,
+        browser_note,
+    )
     (store.config.results_dir / "ui").mkdir(parents=True, exist_ok=True)
     try:
         section = run_ui_section(ctx, tools)
@@ -80,8 +86,9 @@ def test_ui_starts_and_stops(ui_section: dict[str, Any], store: Store, tool: str
 
 
 @pytest.mark.parametrize("tool", UI_TOOLS)
-def test_ui_screenshot_of_pipeline_graph(ui_section: dict[str, Any], store: Store, tool: str,
-                                        pytestconfig: pytest.Config) -> None:
+def test_ui_screenshot_of_pipeline_graph(
+    ui_section: dict[str, Any], store: Store, tool: str, pytestconfig: pytest.Config
+) -> None:
     result = _tool(ui_section, tool, store)
     if result.get("screenshot") is None and result.get("screenshot_ok") is None:
         why = f"{tool}: screenshot {result.get('screenshot_note') or 'not reached: ' + result.get('error', '?')}"

@@ -24,11 +24,25 @@ def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
     """Run mypy on one folder; return the typed share of its expressions and mypy's error count."""
     with tempfile.TemporaryDirectory() as report_dir:
         done = subprocess.run(
-            [sys.executable, "-m", "mypy", "--ignore-missing-imports", "--follow-imports=silent",
-             "--cache-dir", str(cache_dir), "--any-exprs-report", report_dir, str(folder)],
-            cwd=REPO, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--ignore-missing-imports",
+                "--follow-imports=silent",
+                "--cache-dir",
+                str(cache_dir),
+                "--any-exprs-report",
+                report_dir,
+                str(folder),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
         )
-        report = (Path(report_dir) / "any-exprs.txt").read_text() if (Path(report_dir) / "any-exprs.txt").exists() else ""
+        report = (
+            (Path(report_dir) / "any-exprs.txt").read_text() if (Path(report_dir) / "any-exprs.txt").exists() else ""
+        )
     total = _TOTAL.search(report)
     if not total:
         return {"typed_share": None, "error": (done.stdout + done.stderr).strip()[-300:]}

@@ -96,14 +96,26 @@ def free_port() -> int:
 
 def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:
     """The README's make target, with the port and state folder overridden (nothing else)."""
-    return ["make", "--no-print-directory", "-o", "setup", tool.target,
-            f"{tool.port_var}={port}", f"{tool.output_var}={state_dir}"]
+    return [
+        "make",
+        "--no-print-directory",
+        "-o",
+        "setup",
+        tool.target,
+        f"{tool.port_var}={port}",
+        f"{tool.output_var}={state_dir}",
+    ]
 
 
 def recipe_commands(tool: UiTool, workspace: Path, port: int, state_dir: Path) -> list[str]:
     """The shell commands the make target runs (``make -n``): what a newcomer would type without make."""
-    dry = subprocess.run([*make_command(tool, port, state_dir)[:1], "-n", *make_command(tool, port, state_dir)[1:]],
-                         cwd=workspace, capture_output=True, text=True, check=True)
+    dry = subprocess.run(
+        [*make_command(tool, port, state_dir)[:1], "-n", *make_command(tool, port, state_dir)[1:]],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     commands, pending = [], ""
     for line in dry.stdout.splitlines():
         pending += line.rstrip("\\").strip() + " "
@@ -172,8 +184,9 @@ class UiServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(self.command, cwd=self.workspace, env=self.env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, cwd=self.workspace, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()  # the child holds its own descriptor
         self._sampler = threading.Thread(target=self._sample, name=f"rss-{self.tool.name}", daemon=True)
         self._sampler.start()
@@ -261,12 +274,14 @@ class UiServer:
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
-def http_json(url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 10,
-              method: str | None = None) -> Any:
+def http_json(
+    url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 10, method: str | None = None
+) -> Any:
     """GET (or POST a JSON body) and decode the JSON answer."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         text = response.read()
     return json.loads(text) if text else None
@@ -294,27 +309,35 @@ class DagsterApi:
         return answer["data"]
 
     def locations(self) -> list[dict[str, Any]]:
-        data = self.query("{ workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus "
-                          "locationOrLoadError { __typename ... on PythonError { message } } } } } }")
+        data = self.query(
+            "{ workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus "
+            "locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+        )
         return data["workspaceOrError"].get("locationEntries", [])
 
     def asset_nodes(self) -> list[dict[str, Any]]:
-        data = self.query("{ assetNodes { assetKey { path } dependencyKeys { path } computeKind kinds groupName "
-                          "isMaterializable assetMaterializations(limit: 1) { runId } } }")
+        data = self.query(
+            "{ assetNodes { assetKey { path } dependencyKeys { path } computeKind kinds groupName "
+            "isMaterializable assetMaterializations(limit: 1) { runId } } }"
+        )
         return data["assetNodes"]
 
     def loaded_asset_keys(self) -> set[str]:
         return {"/".join(node["assetKey"]["path"]) for node in self.asset_nodes()}
 
     def reload_location(self, name: str) -> str:
-        data = self.query("mutation($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name) "
-                          "{ __typename ... on WorkspaceLocationEntry { loadStatus } ... on PythonError { message } } }",
-                          {"name": name}, timeout=300)
+        data = self.query(
+            "mutation($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name) "
+            "{ __typename ... on WorkspaceLocationEntry { loadStatus } ... on PythonError { message } } }",
+            {"name": name},
+            timeout=300,
+        )
         return data["reloadRepositoryLocation"]["__typename"]
 
     def job_origin(self, job_name: str) -> dict[str, str]:
-        data = self.query("{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } "
-                          "jobs { name } } } } }")
+        data = self.query(
+            "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } jobs { name } } } } }"
+        )
         for repo in data["repositoriesOrError"]["nodes"]:
             if any(job["name"] == job_name for job in repo["jobs"]):
                 return {"repositoryLocationName": repo["location"]["name"], "repositoryName": repo["name"]}
@@ -336,7 +359,9 @@ class DagsterApi:
         return launched["run"]["runId"]
 
     def run_status(self, run_id: str) -> str:
-        data = self.query("query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }", {"id": run_id})
+        data = self.query(
+            "query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }", {"id": run_id}
+        )
         return data["runOrError"].get("status", data["runOrError"]["__typename"])
 
 
@@ -400,7 +425,9 @@ class PrefectApi:
 def add_dagster_asset(workspace: Path) -> Path:
     """A new asset in the code location's definitions module, as a developer would add one."""
     path = workspace / "impl_dagster" / "definitions.py"
-    path.write_text(path.read_text() + f'''
+    path.write_text(
+        path.read_text()
+        + f'''
 
 # Added by the harness (bench/ui.py) to measure hot reload; this is a temporary copy.
 from dagster import asset as _probe_asset  # noqa: E402
@@ -412,7 +439,8 @@ def {PROBE_NAME}() -> None:
 
 
 defs = Definitions.merge(defs, Definitions(assets=[{PROBE_NAME}]))
-''')
+'''
+    )
     return path
 
 
@@ -423,7 +451,9 @@ def add_airflow_task(workspace: Path, dag_function: str = "lc_pipeline") -> Path
     lines = source.splitlines()
     call = _last_module_level_call(source, dag_function)
     lines[call - 1] = f"_lc_dag = {lines[call - 1].strip()}"
-    lines.insert(call, f'''
+    lines.insert(
+        call,
+        f'''
 # Added by the harness (bench/ui.py) to measure how soon a DAG change shows; a temporary copy.
 with _lc_dag:
 
@@ -431,7 +461,8 @@ with _lc_dag:
     def {PROBE_NAME}() -> None:
         """A new task: the UI lists it once the DAG processor has parsed the changed file."""
 
-    {PROBE_NAME}()''')
+    {PROBE_NAME}()''',
+    )
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -463,9 +494,14 @@ def {PROBE_NAME}() -> None:
 
 def _last_module_level_call(source: str, function: str) -> int:
     """Line of the last top-level ``function()`` call statement (how a ``@dag`` file creates its DAG)."""
-    found = [node.lineno for node in ast.parse(source).body
-             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-             and isinstance(node.value.func, ast.Name) and node.value.func.id == function]
+    found = [
+        node.lineno
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == function
+    ]
     if not found:
         raise LookupError(f"no top-level {function}() call in the DAG file")
     return found[-1]
@@ -481,16 +517,27 @@ def config_files(folder: Path) -> list[str]:
     """Configuration files in a tool's state folder (relative names), e.g. dagster.yaml, airflow.cfg."""
     if not folder.exists():
         return []
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                  if p.is_file() and p.name.endswith(CONFIG_SUFFIXES) and "logs" not in p.parts)
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and p.name.endswith(CONFIG_SUFFIXES) and "logs" not in p.parts
+    )
 
 
 def airflow_ui_settings(workspace: Path) -> list[str]:
     """The environment ``python -m impl_airflow.ui`` sets for ``airflow standalone`` (names only)."""
-    code = ("import json; from pathlib import Path; from impl_airflow.ui import ui_environment; "
-            "print(json.dumps(sorted(ui_environment(Path('in'), Path('out'), 8080))))")
-    out = subprocess.run([str(workspace / ".venv" / "bin" / "python"), "-c", code], cwd=workspace,
-                         env=base_environment(workspace), capture_output=True, text=True, check=True)
+    code = (
+        "import json; from pathlib import Path; from impl_airflow.ui import ui_environment; "
+        "print(json.dumps(sorted(ui_environment(Path('in'), Path('out'), 8080))))"
+    )
+    out = subprocess.run(
+        [str(workspace / ".venv" / "bin" / "python"), "-c", code],
+        cwd=workspace,
+        env=base_environment(workspace),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 

@@ -70,16 +70,20 @@ class UiContext:
 
 def _server(ctx: UiContext, name: str, extra_env: dict[str, str] | None = None) -> UiServer:
     state = ctx.workspace / "state" / name
-    env = base_environment(ctx.workspace, {"LC_INPUT_DIR": str(ctx.input_dir), "LC_OUTPUT_DIR": str(state / "run"),
-                                           **(extra_env or {})})
+    env = base_environment(
+        ctx.workspace, {"LC_INPUT_DIR": str(ctx.input_dir), "LC_OUTPUT_DIR": str(state / "run"), **(extra_env or {})}
+    )
     return UiServer(TOOLS[name], ctx.workspace, free_port(), state, ctx.results_dir / "ui" / f"{name}.log", env)
 
 
 def _newcomer(server: UiServer, extra_settings: list[str] | None = None) -> dict[str, Any]:
     """What the README's one command stands for: the shell commands and settings a newcomer would type."""
     commands = recipe_commands(server.tool, server.workspace, server.port, server.state_dir)
-    settings = sorted(name for name in {n for c in commands for n in env_assignments(c)} | set(extra_settings or [])
-                      if not name.startswith("LC_"))  # the tool's settings; our pipeline's own LC_* are not setup
+    settings = sorted(
+        name
+        for name in {n for c in commands for n in env_assignments(c)} | set(extra_settings or [])
+        if not name.startswith("LC_")
+    )  # the tool's settings; our pipeline's own LC_* are not setup
     return {"make_target": f"make {server.tool.target}", "commands": commands, "settings": settings}
 
 
@@ -87,8 +91,11 @@ def _screenshot(ctx: UiContext, shot: Shot) -> dict[str, Any]:
     if ctx.browser is None:
         return {"screenshot": None, "screenshot_note": ctx.browser_note}
     taken = ctx.browser.screenshot(shot)
-    return {"screenshot": taken.path.name if taken.path else None, "screenshot_ok": taken.ok,
-            "screenshot_note": taken.note}
+    return {
+        "screenshot": taken.path.name if taken.path else None,
+        "screenshot_ok": taken.ok,
+        "screenshot_note": taken.note,
+    }
 
 
 def _wait(check: Callable[[], bool], timeout: float, every: float = 0.5) -> float | None:
@@ -112,8 +119,9 @@ def _finish(server: UiServer, result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _readiness(server: UiServer, result: dict[str, Any], answering: Callable[[], bool],
-               listed: Callable[[], bool] | None) -> None:
+def _readiness(
+    server: UiServer, result: dict[str, Any], answering: Callable[[], bool], listed: Callable[[], bool] | None
+) -> None:
     """Time from the command to the UI answering, and to our pipeline being listed in it."""
     result["ui_answers_seconds"] = server.wait_until("answers", answering, READY_TIMEOUT)
     if listed is not None:
@@ -128,18 +136,31 @@ def _readiness(server: UiServer, result: dict[str, Any], answering: Callable[[],
 
 def _definitions_asset_keys(workspace: Path) -> set[str]:
     """The asset keys of the code location's Definitions, loaded in a separate process (the copy)."""
-    code = ("import json; from impl_dagster.definitions import defs; "
-            "print(json.dumps(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())))")
-    out = subprocess.run([str(workspace / ".venv" / "bin" / "python"), "-c", code], cwd=workspace,
-                         env=base_environment(workspace), capture_output=True, text=True, timeout=600)
+    code = (
+        "import json; from impl_dagster.definitions import defs; "
+        "print(json.dumps(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())))"
+    )
+    out = subprocess.run(
+        [str(workspace / ".venv" / "bin" / "python"), "-c", code],
+        cwd=workspace,
+        env=base_environment(workspace),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"loading the definitions failed: {out.stderr.strip().splitlines()[-1:]}")
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def _lineage_from_nodes(nodes: list[dict[str, Any]]) -> Lineage:
-    edges = {(a, b) for node in nodes for dep in node["dependencyKeys"]
-             for a in data_nodes("/".join(dep["path"])) for b in data_nodes("/".join(node["assetKey"]["path"]))}
+    edges = {
+        (a, b)
+        for node in nodes
+        for dep in node["dependencyKeys"]
+        for a in data_nodes("/".join(dep["path"]))
+        for b in data_nodes("/".join(node["assetKey"]["path"]))
+    }
     return Lineage(frozenset(n for edge in edges for n in edge), frozenset(edges))
 
 
@@ -155,8 +176,12 @@ def dagster_ui(ctx: UiContext) -> dict[str, Any]:
     api = DagsterApi(server.url)
     server.start()
     try:
-        _readiness(server, result, lambda: answers(f"{server.url}/server_info"),
-                   lambda: any(e["loadStatus"] == "LOADED" for e in api.locations()) and bool(api.loaded_asset_keys()))
+        _readiness(
+            server,
+            result,
+            lambda: answers(f"{server.url}/server_info"),
+            lambda: any(e["loadStatus"] == "LOADED" for e in api.locations()) and bool(api.loaded_asset_keys()),
+        )
         result["config_files"] = config_files(server.state_dir)
         location = next(e["name"] for e in api.locations() if e["loadStatus"] == "LOADED")
         served = api.asset_nodes()
@@ -171,22 +196,33 @@ def dagster_ui(ctx: UiContext) -> dict[str, Any]:
             criteria["all_assets_visible"] = _criterion(
                 MET if defined <= listed else NOT_MET,
                 f"{len(defined & listed)}/{len(defined)} assets of the Definitions listed by the UI's GraphQL API"
-                + (f"; missing {sorted(defined - listed)}" if defined - listed else ""))
+                + (f"; missing {sorted(defined - listed)}" if defined - listed else ""),
+            )
         except Exception as error:
             criteria["all_assets_visible"] = _criterion(NOT_MEASURED, f"Definitions not loadable: {error}")
         status = _wait_run(api, run_id)
         result["materialization_seconds"] = time.perf_counter() - launched
         _judge_materialization(criteria, api, run_id, status)
-        result.update(_screenshot(ctx, Shot(
-            f"{server.url}/assets/quality_report?view=lineage&lineageScope=upstream",
-            ctx.results_dir / "ui_dagster.png", wait_for=("quality_report", "stg_accounts", "customers_raw"),
-            clicks=("Skip", "All"))))
+        result.update(
+            _screenshot(
+                ctx,
+                Shot(
+                    f"{server.url}/assets/quality_report?view=lineage&lineageScope=upstream",
+                    ctx.results_dir / "ui_dagster.png",
+                    wait_for=("quality_report", "stg_accounts", "customers_raw"),
+                    clicks=("Skip", "All"),
+                ),
+            )
+        )
         result["hot_reload"] = _dagster_hot_reload(ctx, api, location)
         reload = result["hot_reload"]
         criteria["hot_reload_works"] = _criterion(
             MET if reload.get("seconds") is not None else NOT_MET,
             f"new asset `{PROBE_NAME}` added to the code location's copy: listed {reload['seconds']:.1f} s after "
-            f"the reload was sent ({reload['how']})" if reload.get("seconds") is not None else reload.get("note", "not listed"))
+            f"the reload was sent ({reload['how']})"
+            if reload.get("seconds") is not None
+            else reload.get("note", "not listed"),
+        )
     except Exception as error:
         result["error"] = f"{type(error).__name__}: {error}"
     finally:
@@ -208,13 +244,17 @@ def _judge_graph(criteria: dict[str, dict[str, str]], served: list[dict[str, Any
     criteria["lineage_complete"] = _criterion(
         MET if not result.missing_edges else NOT_MET,
         f"{result.known_edges}/{result.total_edges} edges of the true lineage graph (bench/lineage.py) in the "
-        f"served asset graph" + (f"; missing {missing}" if missing else ""))
-    models = {node["name"] for uid, node in json.loads(manifest.read_text())["nodes"].items() if uid.startswith("model.")}
+        f"served asset graph" + (f"; missing {missing}" if missing else ""),
+    )
+    models = {
+        node["name"] for uid, node in json.loads(manifest.read_text())["nodes"].items() if uid.startswith("model.")
+    }
     dbt_assets = {"/".join(n["assetKey"]["path"]) for n in served if "dbt" in (n.get("kinds") or [])}
     criteria["dbt_models_are_assets"] = _criterion(
         MET if models <= dbt_assets else NOT_MET,
         f"{len(models & dbt_assets)}/{len(models)} dbt models are assets of kind dbt (from `@dbt_assets`, no per-model code)"
-        + (f"; missing {sorted(models - dbt_assets)}" if models - dbt_assets else ""))
+        + (f"; missing {sorted(models - dbt_assets)}" if models - dbt_assets else ""),
+    )
 
 
 def _wait_run(api: DagsterApi, run_id: str) -> str:
@@ -235,7 +275,8 @@ def _judge_materialization(criteria: dict[str, dict[str, str]], api: DagsterApi,
     criteria["materialization_succeeds"] = _criterion(
         MET if ok else NOT_MET,
         f"`lc_pipeline_job` launched through GraphQL `launchRun`: {status}; {len(fresh)}/{len(nodes)} "
-        "materializable assets materialized by that run")
+        "materializable assets materialized by that run",
+    )
 
 
 def _dagster_hot_reload(ctx: UiContext, api: DagsterApi, location: str) -> dict[str, Any]:
@@ -249,11 +290,18 @@ def _dagster_hot_reload(ctx: UiContext, api: DagsterApi, location: str) -> dict[
     outcome = api.reload_location(location)
     seen = _wait(lambda: PROBE_NAME in api.loaded_asset_keys(), RELOAD_TIMEOUT)
     if seen is None:
-        return {"seconds": None, "note": f"not listed {RELOAD_TIMEOUT:.0f} s after reload ({outcome})", "automatic": automatic}
-    return {"seconds": time.perf_counter() - clicked, "since_save_seconds": time.perf_counter() - saved,
+        return {
+            "seconds": None,
+            "note": f"not listed {RELOAD_TIMEOUT:.0f} s after reload ({outcome})",
             "automatic": automatic,
-            "how": "reloadRepositoryLocation (the UI's Reload button)" + (
-                "; not picked up by itself within 15 s" if automatic is False else "")}
+        }
+    return {
+        "seconds": time.perf_counter() - clicked,
+        "since_save_seconds": time.perf_counter() - saved,
+        "automatic": automatic,
+        "how": "reloadRepositoryLocation (the UI's Reload button)"
+        + ("; not picked up by itself within 15 s" if automatic is False else ""),
+    }
 
 
 # --- Airflow --------------------------------------------------------------------------------------
@@ -268,18 +316,31 @@ def airflow_ui(ctx: UiContext) -> dict[str, Any]:
     try:
         _readiness(server, result, api.healthy, lambda: "check_inputs" in api.task_ids("lc_pipeline"))
         result["config_files"] = config_files(server.state_dir / "airflow_home")
-        result.update(_screenshot(ctx, Shot(
-            f"{server.url}/dags/lc_pipeline", ctx.results_dir / "ui_airflow.png",
-            wait_for=("check_inputs", "transform", "quality_report"),
-            cookies=({"name": "_token", "value": api.token(), "url": server.url},),
-            # The graph as it opens (the dbt task group collapsed: expanded, 20 cosmos tasks make it unreadable).
-            clicks=("Collapse Details Panel", "Show Graph (Press g)"))))
+        result.update(
+            _screenshot(
+                ctx,
+                Shot(
+                    f"{server.url}/dags/lc_pipeline",
+                    ctx.results_dir / "ui_airflow.png",
+                    wait_for=("check_inputs", "transform", "quality_report"),
+                    cookies=({"name": "_token", "value": api.token(), "url": server.url},),
+                    # The graph as it opens (the dbt task group collapsed: expanded, 20 cosmos tasks make it unreadable).
+                    clicks=("Collapse Details Panel", "Show Graph (Press g)"),
+                ),
+            )
+        )
         add_airflow_task(ctx.workspace)
         seen = _wait(lambda: PROBE_NAME in api.task_ids("lc_pipeline"), RELOAD_TIMEOUT, every=1.0)
-        result["hot_reload"] = ({"seconds": seen, "how": "DAG file changed; picked up by the DAG processor "
-                                 "(default min_file_process_interval 30 s), seen in the REST API", "automatic": True}
-                                if seen is not None else
-                                {"seconds": None, "note": f"new task not listed within {RELOAD_TIMEOUT:.0f} s"})
+        result["hot_reload"] = (
+            {
+                "seconds": seen,
+                "how": "DAG file changed; picked up by the DAG processor "
+                "(default min_file_process_interval 30 s), seen in the REST API",
+                "automatic": True,
+            }
+            if seen is not None
+            else {"seconds": None, "note": f"new task not listed within {RELOAD_TIMEOUT:.0f} s"}
+        )
     except Exception as error:
         result["error"] = f"{type(error).__name__}: {error}"
     finally:
@@ -303,11 +364,22 @@ def prefect_ui(ctx: UiContext) -> dict[str, Any]:
         if first["returncode"] != 0:
             raise RuntimeError(f"the flow run failed: {first['tail']}")
         run_id = api.flow_runs()[0]["id"]
-        result.update(_screenshot(ctx, Shot(
-            f"{server.url}/runs/flow-run/{run_id}", ctx.results_dir / "ui_prefect.png",
-            wait_for=("lc_pipeline", "dbt_build"), settle_seconds=4.0)))
+        result.update(
+            _screenshot(
+                ctx,
+                Shot(
+                    f"{server.url}/runs/flow-run/{run_id}",
+                    ctx.results_dir / "ui_prefect.png",
+                    wait_for=("lc_pipeline", "dbt_build"),
+                    settle_seconds=4.0,
+                ),
+            )
+        )
         if ctx.quick:
-            result["hot_reload"] = {"seconds": None, "note": "not measured in quick mode (it needs a second full flow run)"}
+            result["hot_reload"] = {
+                "seconds": None,
+                "note": "not measured in quick mode (it needs a second full flow run)",
+            }
         else:
             result["hot_reload"] = _prefect_hot_reload(ctx, server, api)
     except Exception as error:
@@ -324,10 +396,22 @@ def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Ev
     log = ctx.results_dir / "ui" / f"prefect_{name}.log"
     began = time.perf_counter()
     with log.open("w") as handle:
-        process = subprocess.Popen([str(ctx.workspace / ".venv" / "bin" / "python"), "-m", "impl_prefect.pipeline",
-                                    "--input", str(ctx.input_dir), "--output", str(output)],
-                                   cwd=ctx.workspace, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [
+                str(ctx.workspace / ".venv" / "bin" / "python"),
+                "-m",
+                "impl_prefect.pipeline",
+                "--input",
+                str(ctx.input_dir),
+                "--output",
+                str(output),
+            ],
+            cwd=ctx.workspace,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         if started:
             started.set()
         try:
@@ -352,14 +436,20 @@ def _prefect_hot_reload(ctx: UiContext, server: UiServer, api: PrefectApi) -> di
         run = second.result()
     if seen is None:
         return {"seconds": None, "note": f"new task run not seen ({run['tail']})"}
-    return {"seconds": seen_at - saved,
-            "how": "flow file changed, next run started at once (`python -m impl_prefect.pipeline`); "
-                   "its new task run shows in the server's API", "automatic": None,
-            "next_run_seconds": run["seconds"], "next_run_ok": run["returncode"] == 0}
+    return {
+        "seconds": seen_at - saved,
+        "how": "flow file changed, next run started at once (`python -m impl_prefect.pipeline`); "
+        "its new task run shows in the server's API",
+        "automatic": None,
+        "next_run_seconds": run["seconds"],
+        "next_run_ok": run["returncode"] == 0,
+    }
 
 
 SCENARIOS: dict[str, Callable[[UiContext], dict[str, Any]]] = {
-    "dagster": dagster_ui, "airflow": airflow_ui, "prefect": prefect_ui,
+    "dagster": dagster_ui,
+    "airflow": airflow_ui,
+    "prefect": prefect_ui,
 }
 
 

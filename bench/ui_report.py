@@ -38,8 +38,10 @@ def _ready_row(result: dict[str, Any]) -> str:
 def _newcomer(result: dict[str, Any]) -> str:
     newcomer = result.get("newcomer") or {}
     commands, settings = newcomer.get("commands", []), newcomer.get("settings", [])
-    return (f"1 (`{newcomer.get('make_target', '?')}`) = {len(commands)} shell command(s), "
-            f"{len(settings)} setting(s): {', '.join(f'`{s}`' for s in settings) or 'none'}")
+    return (
+        f"1 (`{newcomer.get('make_target', '?')}`) = {len(commands)} shell command(s), "
+        f"{len(settings)} setting(s): {', '.join(f'`{s}`' for s in settings) or 'none'}"
+    )
 
 
 def _screenshot_cell(result: dict[str, Any]) -> str:
@@ -58,19 +60,36 @@ def _rows(tools: dict[str, dict[str, Any]]) -> list[str]:
     row("started with", lambda r: f"`{r.get('newcomer', {}).get('make_target', '?')}`")
     row("time from command to UI answering", lambda r: _seconds(r.get("ui_answers_seconds")))
     row("time from command to our pipeline listed", _ready_row)
-    row("peak memory at ready / overall (sum of PSS over its processes, incl. runs it started)",
-        lambda r: f"{r.get('peak_rss_mib_at_ready') or '?'} / {r.get('peak_rss_mib') or '?'} MiB")
+    row(
+        "peak memory at ready / overall (sum of PSS over its processes, incl. runs it started)",
+        lambda r: f"{r.get('peak_rss_mib_at_ready') or '?'} / {r.get('peak_rss_mib') or '?'} MiB",
+    )
     row("what a newcomer runs", _newcomer)
-    row("config files in its state folder after start",
-        lambda r: ", ".join(f"`{f}`" for f in r.get("config_files", [])) or "none")
+    row(
+        "config files in its state folder after start",
+        lambda r: ", ".join(f"`{f}`" for f in r.get("config_files", [])) or "none",
+    )
     row("hot reload: until the change is listed (Dagster: from the Reload click; others: from the save)", _reload)
     row("screenshot of our pipeline's graph", _screenshot_cell)
-    row("stopped by SIGTERM to its process group",
-        lambda r: (f"{r['stop_seconds']:.1f} s" + ("" if r.get("stopped_cleanly") else
-                   f", {r.get('killed_after_grace', 0)} process(es) SIGKILLed after the grace period"))
-        if r.get("stop_seconds") is not None else "not stopped?")
+    row(
+        "stopped by SIGTERM to its process group",
+        lambda r: (
+            (
+                f"{r['stop_seconds']:.1f} s"
+                + (
+                    ""
+                    if r.get("stopped_cleanly")
+                    else f", {r.get('killed_after_grace', 0)} process(es) SIGKILLed after the grace period"
+                )
+            )
+            if r.get("stop_seconds") is not None
+            else "not stopped?"
+        ),
+    )
     errors = {n: r["error"] for n, r in tools.items() if r.get("error")}
-    return rows + ([""] + [f"- **{TOOL_NAMES.get(n, n)} failed**: {e[:600]}" for n, e in errors.items()] if errors else [])
+    return rows + (
+        [""] + [f"- **{TOOL_NAMES.get(n, n)} failed**: {e[:600]}" for n, e in errors.items()] if errors else []
+    )
 
 
 def ui_section(store: Store) -> list[str]:
@@ -90,8 +109,12 @@ def ui_section(store: Store) -> list[str]:
     lines += _rows(tools)
     shots = [(n, tools[n].get("screenshot")) for n in tools]
     if any(path for _, path in shots):
-        lines += ["", "| " + " | ".join(TOOL_NAMES.get(n, n) for n, _ in shots) + " |", "|---" * len(shots) + "|",
-                  "| " + " | ".join(f"![{n}]({p})" if p else "not taken" for n, p in shots) + " |"]
+        lines += [
+            "",
+            "| " + " | ".join(TOOL_NAMES.get(n, n) for n, _ in shots) + " |",
+            "|---" * len(shots) + "|",
+            "| " + " | ".join(f"![{n}]({p})" if p else "not taken" for n, p in shots) + " |",
+        ]
     criteria = ui.get("criteria") or {}
     lines += ["", "### The ADR's validation criteria, checked", ""]
     if not criteria:
@@ -117,13 +140,16 @@ def judge_local_development(store: Store):
     if not dagster or not airflow:
         return Verdict(NOT_MEASURABLE, "the UI section did not run for both Dagster and Airflow (`--no-ui`?)")
     ready = {n: r.get("pipeline_listed_seconds") for n, r in (("dagster", dagster), ("airflow", airflow))}
-    settings = {n: len(r.get("newcomer", {}).get("settings", [])) for n, r in (("dagster", dagster), ("airflow", airflow))}
+    settings = {
+        n: len(r.get("newcomer", {}).get("settings", [])) for n, r in (("dagster", dagster), ("airflow", airflow))
+    }
     reload = {n: (r.get("hot_reload") or {}).get("seconds") for n, r in (("dagster", dagster), ("airflow", airflow))}
-    evidence = (f"one make command each; settings passed: Dagster {settings['dagster']}, Airflow {settings['airflow']}; "
-                f"command to pipeline listed: Dagster {_seconds(ready['dagster'])}, Airflow {_seconds(ready['airflow'])}; "
-                f"code change to listed: Dagster {_seconds(reload['dagster'])} (Reload clicked), "
-                f"Airflow {_seconds(reload['airflow'])} (automatic)"
-                )
+    evidence = (
+        f"one make command each; settings passed: Dagster {settings['dagster']}, Airflow {settings['airflow']}; "
+        f"command to pipeline listed: Dagster {_seconds(ready['dagster'])}, Airflow {_seconds(ready['airflow'])}; "
+        f"code change to listed: Dagster {_seconds(reload['dagster'])} (Reload clicked), "
+        f"Airflow {_seconds(reload['airflow'])} (automatic)"
+    )
     if ready["dagster"] is None or ready["airflow"] is None:
         return Verdict(NOT_MEASURABLE, evidence)
     simpler = ready["dagster"] < ready["airflow"] and settings["dagster"] < settings["airflow"]

@@ -45,8 +45,10 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     engine = resolve_engine(args.engine)
     if engine != "duckdb" and args.impl not in SPARK_IMPLEMENTATIONS:
-        raise ValueError(f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs "
-                         f"--impl {' or '.join(SPARK_IMPLEMENTATIONS)}")
+        raise ValueError(
+            f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs "
+            f"--impl {' or '.join(SPARK_IMPLEMENTATIONS)}"
+        )
     # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
     output_dir: Path = args.output or OUTPUT_ROOT / (args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
     input_dir: Path | None = args.input
@@ -76,16 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="run the pipeline once")
-    run.add_argument("--impl", choices=list(IMPLEMENTATIONS), default=DEFAULT_IMPLEMENTATION,
-                     help="which implementation runs it (default %(default)s)")
-    run.add_argument("--input", type=Path, help="folder with customers.csv and accounts.csv "
-                     "(default: a generated sample)")
-    run.add_argument("--output", type=Path,
-                     help=f"folder for the warehouse and output files (default {OUTPUT_ROOT}/<impl>, "
-                     f"or {OUTPUT_ROOT}/<impl>-spark with --engine spark)")
-    run.add_argument("--engine", choices=list(ENGINES),
-                     help=f"what runs the dbt project: duckdb (embedded) or spark (a local Spark session; "
-                     f"--impl scripts or dagster); default ${ENGINE_ENV}, else duckdb")
+    run.add_argument(
+        "--impl",
+        choices=list(IMPLEMENTATIONS),
+        default=DEFAULT_IMPLEMENTATION,
+        help="which implementation runs it (default %(default)s)",
+    )
+    run.add_argument(
+        "--input", type=Path, help="folder with customers.csv and accounts.csv (default: a generated sample)"
+    )
+    run.add_argument(
+        "--output",
+        type=Path,
+        help=f"folder for the warehouse and output files (default {OUTPUT_ROOT}/<impl>, "
+        f"or {OUTPUT_ROOT}/<impl>-spark with --engine spark)",
+    )
+    run.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        help=f"what runs the dbt project: duckdb (embedded) or spark (a local Spark session; "
+        f"--impl scripts or dagster); default ${ENGINE_ENV}, else duckdb",
+    )
     run.set_defaults(handler=_run)
     return parser
 

@@ -121,8 +121,14 @@ QUALITY_CHECKS: dict[str, str] = {
 
 # The tables the checks above read: the quality report's inputs in the lineage graph.
 QUALITY_REPORT_TABLES: tuple[str, ...] = (
-    "raw.customers", "raw.accounts", "int_customers_clean", "int_accounts_clean",
-    "customers_quarantine", "accounts_quarantine", "account_summary", "customer_profile",
+    "raw.customers",
+    "raw.accounts",
+    "int_customers_clean",
+    "int_accounts_clean",
+    "customers_quarantine",
+    "accounts_quarantine",
+    "account_summary",
+    "customer_profile",
 )
 
 
@@ -141,9 +147,7 @@ def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                 con, ACCOUNTS.raw_table, "int_accounts_clean", "accounts_quarantine", ACCOUNT_REASONS
             ),
         },
-        "outputs": {
-            table.table: _scalar(con, f"SELECT count(*) FROM {table.table}") for table in OUTPUT_TABLES
-        },
+        "outputs": {table.table: _scalar(con, f"SELECT count(*) FROM {table.table}") for table in OUTPUT_TABLES},
         "checks": checks,
         "all_checks_passed": all(check["passed"] for check in checks),
     }

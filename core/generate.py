@@ -31,14 +31,48 @@ SAMPLE_SEED = 42
 CHUNK_CUSTOMERS = 250_000
 PROGRESS_FROM = 500_000
 
-FIRST_NAMES = ["Ann", "Bob", "Carla", "Dmitri", "Eve", "Farah", "Günter", "Hana", "Ian", "Jo",
-               "Kwame", "Li", "María", "Noor", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq"]
-LAST_NAMES = ["Smith", "O'Brien", "Nguyen", "García", "Müller", "Okafor", "Kowalski", "Chen",
-              "Haddad", "Silva", "Ivanova", "Patel", "Dubois", "Rossi", "Tanaka", "Berg"]
-HAS_LOAN_TOKENS = ["yes", "no", "Y", "N", "true", "false", "1", "0", "Yes", "NO", "TRUE",
-                   "False", " yes ", "n", "y"]
-ACCOUNT_TYPE_TOKENS = ["savings", "savings", "Savings", " SAVINGS ", "checking", "Checking",
-                       "CHECKING ", "checking"]
+FIRST_NAMES = [
+    "Ann",
+    "Bob",
+    "Carla",
+    "Dmitri",
+    "Eve",
+    "Farah",
+    "Günter",
+    "Hana",
+    "Ian",
+    "Jo",
+    "Kwame",
+    "Li",
+    "María",
+    "Noor",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+]
+LAST_NAMES = [
+    "Smith",
+    "O'Brien",
+    "Nguyen",
+    "García",
+    "Müller",
+    "Okafor",
+    "Kowalski",
+    "Chen",
+    "Haddad",
+    "Silva",
+    "Ivanova",
+    "Patel",
+    "Dubois",
+    "Rossi",
+    "Tanaka",
+    "Berg",
+]
+HAS_LOAN_TOKENS = ["yes", "no", "Y", "N", "true", "false", "1", "0", "Yes", "NO", "TRUE", "False", " yes ", "n", "y"]
+ACCOUNT_TYPE_TOKENS = ["savings", "savings", "Savings", " SAVINGS ", "checking", "Checking", "CHECKING ", "checking"]
 ACCOUNTS_PER_CUSTOMER = np.array([0, 1, 2, 3, 4])
 ACCOUNTS_PER_CUSTOMER_P = np.array([0.10, 0.25, 0.30, 0.20, 0.15])  # mean 2.05
 
@@ -160,7 +194,9 @@ def _account_lines(
     broken = {r: reason == ACCOUNT_REASONS.index(r) for r in ACCOUNT_REASONS}
     account_id = _where(broken["missing_account_id"], _pick(rng, ["", " "], size), account_id)
     previous = pc.binary_join_element_wise(
-        "acc", pc.utf8_lpad(_strings(np.maximum(np.arange(first_account, first_account + size) - 1, 1)), width=9, padding="0"), ""
+        "acc",
+        pc.utf8_lpad(_strings(np.maximum(np.arange(first_account, first_account + size) - 1, 1)), width=9, padding="0"),
+        "",
     )
     account_id = _where(broken["duplicate_account_id"], previous, account_id)
     customer_id = _where(broken["invalid_customer_id"], _pick(rng, ["", "x12", "0", "-3", "4.0"], size), customer_id)
@@ -170,7 +206,9 @@ def _account_lines(
     invalid_balances = ['"1,234.56"', "12.345", "abc", "1e5", "$100", "12.", ".5"]
     balance = _where(broken["invalid_balance"], _pick(rng, invalid_balances, size), balance)
     balance = _where(broken["negative_balance"], _pick(rng, ["-12.50", "-0.01", "-20000"], size), balance)
-    account_type = _where(broken["invalid_account_type"], _pick(rng, ["loan", "credit", "", "savings account"], size), account_type)
+    account_type = _where(
+        broken["invalid_account_type"], _pick(rng, ["loan", "credit", "", "savings account"], size), account_type
+    )
 
     lines = _join(account_id, customer_id, balance, account_type)
     short = _join(account_id, customer_id, balance)

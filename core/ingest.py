@@ -146,11 +146,7 @@ def read_header(path: Path, spec: InputFile) -> Header:
         positions[column] = matches[0]
 
     taken = {*positions, SOURCE_ROW, SOURCE_FILE, FIELD_COUNT, HEADER_FIELD_COUNT}
-    extras = {
-        _raw_column_name(field, taken): i
-        for i, field in enumerate(fields)
-        if i not in positions.values()
-    }
+    extras = {_raw_column_name(field, taken): i for i, field in enumerate(fields) if i not in positions.values()}
     return Header(path, fields, positions, extras, header_lines)
 
 
@@ -173,8 +169,9 @@ def _count_physical_lines(path: Path) -> int:
     return lines + (0 if last_byte == b"\n" else 1)
 
 
-def _insert_records(con: duckdb.DuckDBPyConnection, table: str, header: Header,
-                    records: list[tuple[int, list[str]]]) -> None:
+def _insert_records(
+    con: duckdb.DuckDBPyConnection, table: str, header: Header, records: list[tuple[int, list[str]]]
+) -> None:
     """Append records to ``table``, each field under its raw-table column by position (absent: NULL).
 
     The columns travel as bound list parameters, unnested side by side: DuckDB scanning a Python
@@ -213,8 +210,7 @@ def _python_records(header: Header) -> Iterator[list[tuple[int, list[str]]]]:
                         batch = []
             except csv.Error as error:
                 raise PipelineInputError(
-                    f"{path}: row {record_number + 1} (line {reader.line_num}): "
-                    f"quoting breaks RFC 4180 ({error})"
+                    f"{path}: row {record_number + 1} (line {reader.line_num}): quoting breaks RFC 4180 ({error})"
                 ) from error
     except UnicodeDecodeError as error:
         raise _unicode_error(path) from error
@@ -222,9 +218,7 @@ def _python_records(header: Header) -> Iterator[list[tuple[int, list[str]]]]:
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, table: str, header: Header) -> None:
-    columns = ", ".join(
-        f"{_quote_identifier(name)} VARCHAR" for name in header.columns
-    )
+    columns = ", ".join(f"{_quote_identifier(name)} VARCHAR" for name in header.columns)
     con.execute(
         f"CREATE OR REPLACE TABLE {table} ({SOURCE_ROW} BIGINT, {SOURCE_FILE} VARCHAR, "
         f"{FIELD_COUNT} INTEGER, {HEADER_FIELD_COUNT} INTEGER, {columns})"
@@ -264,9 +258,7 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
     except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
         raise _NotExact(str(error)) from error
 
-    error_types = dict(
-        con.execute(f"SELECT error_type, min(line) FROM {rejects} GROUP BY error_type").fetchall()
-    )
+    error_types = dict(con.execute(f"SELECT error_type, min(line) FROM {rejects} GROUP BY error_type").fetchall())
     if "INVALID ENCODING" in error_types:
         line = min(_first_bad_utf8_line(header.path), error_types["INVALID ENCODING"])
         raise PipelineInputError(f"{header.path}: line {line}: the file is not valid UTF-8")
@@ -277,9 +269,7 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
         f"SELECT line, any_value(csv_line) FROM {rejects} GROUP BY line ORDER BY line"
     ).fetchall()
     accepted_rows = con.execute(f"SELECT count(*) FROM {accepted}").fetchall()[0][0]
-    multiline = " OR ".join(
-        f"contains(c{i}, chr(10)) OR contains(c{i}, chr(13))" for i in range(width)
-    )
+    multiline = " OR ".join(f"contains(c{i}, chr(10)) OR contains(c{i}, chr(13))" for i in range(width))
     has_multiline = con.execute(f"SELECT count(*) FROM {accepted} WHERE {multiline}").fetchall()[0][0]
     records = accepted_rows + len(ragged_lines)
     if has_multiline or records + header.physical_lines != _count_physical_lines(header.path):
@@ -294,9 +284,7 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
     # The k-th accepted row is record k + j, where j counts the ragged records before it; the i-th
     # ragged record, numbered r, has r - i accepted rows before it.
     accepted_before = [number - i for i, (number, _) in enumerate(ragged, start=1)]
-    named = ", ".join(
-        f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items()
-    )
+    named = ", ".join(f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items())
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {table} AS
@@ -347,6 +335,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile)
     ).fetchall()[0]
     log.info(
         "loaded %s into %s: %s records (%s malformed) with the %s reader in %.1f s",
-        header.path.name, final, f"{rows:,}", f"{malformed:,}", reader, time.perf_counter() - started,
+        header.path.name,
+        final,
+        f"{rows:,}",
+        f"{malformed:,}",
+        reader,
+        time.perf_counter() - started,
     )
     return LoadResult(header.path.name, final, rows, malformed, list(header.columns), reader)

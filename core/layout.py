@@ -89,7 +89,5 @@ ACCOUNT_REASONS = (
 
 def output_files(output_dir: Path) -> list[Path]:
     """Every file a run writes under its output folder (the warehouse aside)."""
-    files = [
-        output_dir / f"{table.table}.{fmt}" for table in OUTPUT_TABLES for fmt in table.formats
-    ]
+    files = [output_dir / f"{table.table}.{fmt}" for table in OUTPUT_TABLES for fmt in table.formats]
     return [*files, output_dir / QUALITY_REPORT]

@@ -54,21 +54,30 @@ def output_differences(reference: Path, candidate: Path) -> list[dict]:
             ref_columns, ref_rows = read_rows(reference, table.table, fmt)
             got_columns, got_rows = read_rows(candidate, table.table, fmt)
             if ref_columns != got_columns:
-                differences.append({"file": name, "problem": "columns differ",
-                                    "expected": ref_columns, "got": got_columns})
+                differences.append(
+                    {"file": name, "problem": "columns differ", "expected": ref_columns, "got": got_columns}
+                )
                 continue
             if fmt == "parquet" and parquet_schema(reference, table.table) != parquet_schema(candidate, table.table):
-                differences.append({"file": name, "problem": "types differ",
-                                    "expected": parquet_schema(reference, table.table),
-                                    "got": parquet_schema(candidate, table.table)})
+                differences.append(
+                    {
+                        "file": name,
+                        "problem": "types differ",
+                        "expected": parquet_schema(reference, table.table),
+                        "got": parquet_schema(candidate, table.table),
+                    }
+                )
             missing = Counter(ref_rows) - Counter(got_rows)
             extra = Counter(got_rows) - Counter(ref_rows)
             if missing or extra:
-                differences.append({
-                    "file": name, "problem": f"{sum(missing.values())} rows missing, {sum(extra.values())} extra",
-                    "missing": [list(map(str, r)) for r in list(missing)[:SHOWN_ROWS]],
-                    "extra": [list(map(str, r)) for r in list(extra)[:SHOWN_ROWS]],
-                })
+                differences.append(
+                    {
+                        "file": name,
+                        "problem": f"{sum(missing.values())} rows missing, {sum(extra.values())} extra",
+                        "missing": [list(map(str, r)) for r in list(missing)[:SHOWN_ROWS]],
+                        "extra": [list(map(str, r)) for r in list(extra)[:SHOWN_ROWS]],
+                    }
+                )
     ref_report = json.loads((reference / QUALITY_REPORT).read_text())
     got_report = json.loads((candidate / QUALITY_REPORT).read_text())
     if ref_report != got_report:

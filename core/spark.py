@@ -120,13 +120,15 @@ def session_settings(layout: SparkLayout) -> dict[str, str]:
     regular expression, and the decimal types are wide enough that no product or sum overflows (an
     overflow would show as NULL, which the dbt tests' ``not_null`` on every money column would fail).
     """
-    java_options = " ".join([
-        f'-Dderby.system.home="{layout.root}"',  # derby.log goes there, not into the working folder
-        # A local run is many short queries on small data: compiling with C1 only roughly halved a
-        # micro-benchmark's time here (less JIT work competing for 2 cores; noisy, loaded machine).
-        "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC",  # a heap of a few hundred MB: no parallel GC threads needed on 2 cores
-    ])
+    java_options = " ".join(
+        [
+            f'-Dderby.system.home="{layout.root}"',  # derby.log goes there, not into the working folder
+            # A local run is many short queries on small data: compiling with C1 only roughly halved a
+            # micro-benchmark's time here (less JIT work competing for 2 cores; noisy, loaded machine).
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",  # a heap of a few hundred MB: no parallel GC threads needed on 2 cores
+        ]
+    )
     return {
         "spark.master": "local[2]",
         "spark.app.name": "lc-pipeline",

@@ -30,10 +30,14 @@ def dbt_cli_args(command: Sequence[str], target_dir: Path) -> list[str]:
     """dbt arguments for this project, with logs and artifacts under the run's own folder."""
     return [
         *command,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_dir.resolve()),  # relative paths are read from the project dir
-        "--log-path", str(target_dir.resolve() / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir.resolve()),  # relative paths are read from the project dir
+        "--log-path",
+        str(target_dir.resolve() / "logs"),
     ]
 
 

@@ -23,7 +23,8 @@ BUILD_DIR = PACKAGE_DIR / ".build"
 # harness's synthetic projects) inside that project, so runs of different projects, even at the
 # same time, never read or overwrite each other's manifest.
 DBT_TARGET_DIR = (
-    BUILD_DIR / "dbt_target" if DBT_PROJECT_DIR == SHIPPED_DBT_PROJECT_DIR.resolve()
+    BUILD_DIR / "dbt_target"
+    if DBT_PROJECT_DIR == SHIPPED_DBT_PROJECT_DIR.resolve()
     else DBT_PROJECT_DIR / "target" / "airflow"
 )
 DBT_MANIFEST = DBT_TARGET_DIR / "manifest.json"

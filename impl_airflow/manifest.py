@@ -42,9 +42,7 @@ def project_fingerprint() -> str:
 
 def manifest_is_current() -> bool:
     return (
-        DBT_MANIFEST.is_file()
-        and _FINGERPRINT.is_file()
-        and _FINGERPRINT.read_text().strip() == project_fingerprint()
+        DBT_MANIFEST.is_file() and _FINGERPRINT.is_file() and _FINGERPRINT.read_text().strip() == project_fingerprint()
     )
 
 

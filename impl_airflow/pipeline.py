@@ -67,8 +67,15 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
     result_file.unlink(missing_ok=True)
 
     command = [
-        sys.executable, "-m", "impl_airflow.runner",
-        "--input", str(input_dir), "--output", str(output_dir), "--result", str(result_file),
+        sys.executable,
+        "-m",
+        "impl_airflow.runner",
+        "--input",
+        str(input_dir),
+        "--output",
+        str(output_dir),
+        "--result",
+        str(result_file),
     ]
     # The DAG params' defaults follow these too, so the serialized DAG (and the form in the UI, see
     # impl_airflow.ui) matches the run.
@@ -83,7 +90,12 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
     else:
         with log_file.open("wb") as log:
             process = subprocess.run(
-                command, env=env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                command,
+                env=env,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 check=False,
             )
     if not result_file.is_file():

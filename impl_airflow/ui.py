@@ -53,8 +53,12 @@ def ui_environment(input_dir: Path, output_dir: Path, port: int) -> dict[str, st
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m impl_airflow.ui", description=__doc__.split("\n")[0])
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT_DIR, help="default input folder of new runs")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT_DIR,
-                        help="output folder whose airflow_home the UI shows (default %(default)s)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT_DIR,
+        help="output folder whose airflow_home the UI shows (default %(default)s)",
+    )
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
 

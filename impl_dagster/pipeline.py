@@ -50,7 +50,7 @@ def run_config(input_dir: Path, output_dir: Path, engine: str | None = None) -> 
                     "engine": resolve_engine(engine),
                 }
             }
-        }
+        },
     }
 
 
@@ -70,7 +70,11 @@ def _dbt_errors(message: str) -> list[str]:
     """The failure lines dagster-dbt quotes from dbt's log, without colour codes."""
     _, _, quoted = message.partition("Errors parsed from dbt logs:")
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in quoted.splitlines()]
-    return [line for line in lines if line.startswith(("Failure in", "Database Error in", "Compilation Error in", "Runtime Error in"))]
+    return [
+        line
+        for line in lines
+        if line.startswith(("Failure in", "Database Error in", "Compilation Error in", "Runtime Error in"))
+    ]
 
 
 def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:

@@ -73,7 +73,9 @@ def ensure_manifest(project: DbtProject) -> None:
             logger.warning(
                 "%s is older than %s; re-run `dagster-dbt project prepare-and-package "
                 "--file impl_dagster/project.py` (or delete %s)",
-                project.manifest_path, DBT_PROJECT_DIR, project.packaged_project_dir,
+                project.manifest_path,
+                DBT_PROJECT_DIR,
+                project.packaged_project_dir,
             )
         return
     if manifest_is_current(project):

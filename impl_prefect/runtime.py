@@ -111,9 +111,7 @@ def _temporary_server(home: Path, while_starting: Callable[[], object] | None) -
         try:
             # start() waits for the server to answer: wait in a thread that sees this run's settings.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-server-start") as pool:
-                starting = pool.submit(
-                    contextvars.copy_context().run, server.start, SERVER_STARTUP_TIMEOUT_SECONDS
-                )
+                starting = pool.submit(contextvars.copy_context().run, server.start, SERVER_STARTUP_TIMEOUT_SECONDS)
                 try:
                     if while_starting is not None:
                         while_starting()

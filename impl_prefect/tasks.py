@@ -88,8 +88,7 @@ TASK_OPTIONS: dict[str, Any] = {
 # --- check inputs -------------------------------------------------------------------------------
 
 
-@task(name="check_inputs", description="Check both input files' headers before anything is written.",
-      **TASK_OPTIONS)
+@task(name="check_inputs", description="Check both input files' headers before anything is written.", **TASK_OPTIONS)
 def check_inputs(config: RunConfig) -> dict[str, Header]:
     return check_input_headers(config.input_dir, INPUT_FILES)
 
@@ -102,12 +101,21 @@ def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
         result = ingest_file(con, header, spec)
     add_asset_metadata(
         raw_table_asset(spec),
-        {"file": str(header.path), "rows": result.rows, "malformed_rows": result.malformed_rows,
-         "reader": result.reader, "warehouse": str(config.warehouse)},
+        {
+            "file": str(header.path),
+            "rows": result.rows,
+            "malformed_rows": result.malformed_rows,
+            "reader": result.reader,
+            "warehouse": str(config.warehouse),
+        },
     )
     get_run_logger().info(
         "%s: %s rows into %s (%s malformed, %s reader)",
-        spec.name, f"{result.rows:,}", result.table, f"{result.malformed_rows:,}", result.reader,
+        spec.name,
+        f"{result.rows:,}",
+        result.table,
+        f"{result.malformed_rows:,}",
+        result.reader,
     )
     return result
 
@@ -127,8 +135,7 @@ def ingest_task(config: RunConfig, spec: InputFile) -> MaterializingTask:
 # --- dbt build: prefect-dbt makes a task run (and an asset) per dbt node ---------------------------
 
 
-@task(name="dbt_build", description="dbt build (models and tests), one task run per dbt node.",
-      **TASK_OPTIONS)
+@task(name="dbt_build", description="dbt build (models and tests), one task run per dbt node.", **TASK_OPTIONS)
 def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, Asset]:
     """Run ``dbt build`` (through ``PrefectDbtRunner`` unless ``LC_PREFECT_DBT_RUNNER=dbt``); return
     each model's asset, by model name, from the manifest the run wrote.
@@ -176,8 +183,10 @@ def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
 def export_task(config: RunConfig, table: OutputTable, model: Asset) -> MaterializingTask:
     """The task writing one table's files, materializing each file from the dbt model."""
     return materialize(
-        *(file_asset(path, f"{table.table} as {path.suffix[1:].upper()}, ordered by {table.order_by}.")
-          for path in _table_files(config, table)),
+        *(
+            file_asset(path, f"{table.table} as {path.suffix[1:].upper()}, ordered by {table.order_by}.")
+            for path in _table_files(config, table)
+        ),
         asset_deps=[model],
         by="duckdb",
         name=f"export_{table.table}",
@@ -214,8 +223,10 @@ def quality_report_task(config: RunConfig, models: dict[str, Asset]) -> Material
     report_path = config.output_dir / QUALITY_REPORT
     return materialize(
         file_asset(report_path, "Rows read, clean and quarantined per file; every reconciliation check."),
-        asset_deps=[*(raw_table_asset(spec) for spec in INPUT_FILES),
-                    *(models[name] for name in REPORT_MODELS if name in models)],
+        asset_deps=[
+            *(raw_table_asset(spec) for spec in INPUT_FILES),
+            *(models[name] for name in REPORT_MODELS if name in models),
+        ],
         by="duckdb",
         name="quality_report",
         description="Write quality_report.json; publish it as artifacts.",
@@ -234,14 +245,20 @@ def _publish_report(report: dict[str, Any]) -> None:
     lines = ["# Quality report", "", f"**Checks:** {passed}/{len(report['checks'])} passed.", ""]
     for name, counts in report["files"].items():
         lines += [
-            f"## {name}", "",
+            f"## {name}",
+            "",
             f"{counts['rows_read']:,} read = {counts['clean']:,} clean + {counts['quarantined']:,} quarantined",
-            "", "| reason | rows |", "| --- | ---: |",
+            "",
+            "| reason | rows |",
+            "| --- | ---: |",
             *(f"| {reason} | {rows:,} |" for reason, rows in counts["quarantined_by_reason"].items()),
             "",
         ]
-    lines += ["## Outputs", "", "| table | rows |", "| --- | ---: |",
-              *(f"| {table} | {rows:,} |" for table, rows in report["outputs"].items())]
-    create_markdown_artifact(
-        key="lc-quality-report", markdown="\n".join(lines), description="quality_report.json"
-    )
+    lines += [
+        "## Outputs",
+        "",
+        "| table | rows |",
+        "| --- | ---: |",
+        *(f"| {table} | {rows:,} |" for table, rows in report["outputs"].items()),
+    ]
+    create_markdown_artifact(key="lc-quality-report", markdown="\n".join(lines), description="quality_report.json")

@@ -130,11 +130,18 @@ def expected_outputs(input_dir: Path) -> dict[str, list[tuple]]:
     for row in summary:
         totals[(row[1], "interest")] = totals.get((row[1], "interest"), Decimal("0.00")) + row[6]
     for cid, (name, loan) in customers.items():
-        profile.append((
-            cid, name, loan, counts[(cid, "savings")], counts[(cid, "checking")],
-            totals.get((cid, "total"), Decimal("0.00")), totals.get((cid, "savings"), Decimal("0.00")),
-            totals.get((cid, "interest"), Decimal("0.00")),
-        ))
+        profile.append(
+            (
+                cid,
+                name,
+                loan,
+                counts[(cid, "savings")],
+                counts[(cid, "checking")],
+                totals.get((cid, "total"), Decimal("0.00")),
+                totals.get((cid, "savings"), Decimal("0.00")),
+                totals.get((cid, "interest"), Decimal("0.00")),
+            )
+        )
     return {
         "account_summary": summary,
         "customer_profile": profile,

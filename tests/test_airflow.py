@@ -92,8 +92,11 @@ def _parse_dag(home: Path, env: dict[str, str] | None = None) -> dict:
     """What a DagBag (Airflow's DAG-file parser) makes of the dags folder, in a clean process."""
     result = subprocess.run(
         [sys.executable, "-c", _DAGBAG_PROBE, str(DAGS_FOLDER)],
-        env={**os.environ, **airflow_environment(home), **(env or {})}, cwd=REPO_ROOT,
-        capture_output=True, text=True, check=False,
+        env={**os.environ, **airflow_environment(home), **(env or {})},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -153,7 +156,8 @@ def test_assets_trace_files_through_tables(parsed_dag: dict) -> None:
     assert tasks["transform.account_summary.run"]["outlets"] == ["lc_pipeline.warehouse.account_summary"]
     assert tasks["export_account_summary"]["inlets"] == ["lc_pipeline.warehouse.account_summary"]
     assert tasks["export_account_summary"]["outlets"] == [
-        "lc_pipeline.output.account_summary.csv", "lc_pipeline.output.account_summary.parquet",
+        "lc_pipeline.output.account_summary.csv",
+        "lc_pipeline.output.account_summary.parquet",
     ]
     assert tasks["quality_report"]["outlets"] == ["lc_pipeline.output.quality_report.json"]
 
@@ -221,7 +225,10 @@ def test_metadata_stays_under_the_output_folder(airflow_output: Path) -> None:
 
 
 def test_injected_faults_are_retried_and_the_run_recovers(
-    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    scripts_output: Path,
+    small_input: Path,
+    scripts_reference: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Faults in an ingestion and an export, over an earlier run's folder: Airflow retries exactly
@@ -239,7 +246,8 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     tries = dict(_metadata(output_dir, "SELECT task_id, try_number FROM task_instance"))
     assert {task: n for task, n in tries.items() if n != 1} == {"ingest_accounts": 2, "export_account_summary": 2}
     assert sorted(_metadata(output_dir, "SELECT task_id, try_number, state FROM task_instance_history")) == [
-        ("export_account_summary", 1, "failed"), ("ingest_accounts", 1, "failed")
+        ("export_account_summary", 1, "failed"),
+        ("ingest_accounts", 1, "failed"),
     ]
 
 

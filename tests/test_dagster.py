@@ -193,9 +193,7 @@ def _run_checks(defs, output_dir: Path, *check_names: str):
 
     keys = [key for key in defs.resolve_asset_graph().asset_check_keys if key.name in check_names]
     job = define_asset_job("checks_only", selection=AssetSelection.checks(*keys))
-    only = Definitions(
-        assets=defs.assets, asset_checks=defs.asset_checks, resources=defs.resources, jobs=[job]
-    )
+    only = Definitions(assets=defs.assets, asset_checks=defs.asset_checks, resources=defs.resources, jobs=[job])
     with DagsterInstance.ephemeral() as instance:
         result = only.resolve_job_def("checks_only").execute_in_process(
             run_config=run_config(output_dir, output_dir), instance=instance
@@ -215,7 +213,9 @@ def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, t
     assert len(before) == 6 and all(e.passed for e in before.values())
 
     with duckdb.connect(str(broken / "warehouse.duckdb")) as con:
-        con.execute("DELETE FROM customers_quarantine WHERE source_row = (SELECT min(source_row) FROM customers_quarantine)")
+        con.execute(
+            "DELETE FROM customers_quarantine WHERE source_row = (SELECT min(source_row) FROM customers_quarantine)"
+        )
         con.execute("DELETE FROM account_summary WHERE account_id = (SELECT min(account_id) FROM account_summary)")
     after = _run_checks(defs, broken, *checks)
 
@@ -247,7 +247,10 @@ def test_a_warehouse_outside_the_output_folder_is_refused(tmp_path: Path) -> Non
     from impl_dagster.resources import LcPaths
 
     paths = LcPaths(output_dir=str(tmp_path / "output"), warehouse=str(tmp_path / "elsewhere.duckdb"))
-    with pytest.raises(PipelineInputError, match=r"elsewhere\.duckdb: the warehouse \(LC_DUCKDB_PATH\) resolves to .* outside the chosen folder"):
+    with pytest.raises(
+        PipelineInputError,
+        match=r"elsewhere\.duckdb: the warehouse \(LC_DUCKDB_PATH\) resolves to .* outside the chosen folder",
+    ):
         paths.warehouse_path()
     inside = LcPaths(output_dir=str(tmp_path / "output"), warehouse=str(tmp_path / "output" / "w.duckdb"))
     assert inside.warehouse_path() == (tmp_path / "output" / "w.duckdb").resolve()
@@ -264,7 +267,10 @@ def _step_events(output_dir: Path, event_type: str) -> list[str]:
 
 
 def test_injected_faults_are_retried_and_the_run_recovers(
-    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    scripts_output: Path,
+    small_input: Path,
+    scripts_reference: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Faults in an ingestion and an export, over an earlier run's folder: the assets' retry policy

@@ -144,7 +144,7 @@ def test_failed_load_keeps_the_previous_table(tmp_path: Path) -> None:
 
 def test_accounts_file(tmp_path: Path) -> None:
     path = tmp_path / "accounts.csv"
-    path.write_bytes(b"AccountID,CustomerID,Balance,AccountType\nA1,1,\"1,234.56\",savings\n")
+    path.write_bytes(b'AccountID,CustomerID,Balance,AccountType\nA1,1,"1,234.56",savings\n')
     with duckdb.connect() as con:
         ingest_file(con, read_header(path, ACCOUNTS), ACCOUNTS)
         assert con.execute("SELECT balance FROM raw.accounts").fetchall() == [("1,234.56",)]
@@ -158,7 +158,9 @@ def test_a_symlink_out_of_the_input_folder_is_refused(tmp_path: Path) -> None:
     input_dir.mkdir()
     (input_dir / "customers.csv").symlink_to(outside / "secret.csv")
     (input_dir / "accounts.csv").write_bytes(b"AccountID,CustomerID,Balance,AccountType\n")
-    with pytest.raises(PipelineInputError, match=r"customers\.csv: input file resolves to .*secret\.csv, outside the chosen folder"):
+    with pytest.raises(
+        PipelineInputError, match=r"customers\.csv: input file resolves to .*secret\.csv, outside the chosen folder"
+    ):
         check_inputs(input_dir, INPUT_FILES)
 
 
@@ -171,4 +173,6 @@ def test_hostile_paths_and_headers_reach_sql_only_as_parameters_or_quoted_names(
     with duckdb.connect() as con:
         loaded = ingest_file(con, read_header(path, CUSTOMERS), CUSTOMERS)
         assert loaded.columns[-1] == 'x"; DROP TABLE raw.customers; --'
-        assert con.execute(f'SELECT name, "{loaded.columns[-1].replace(chr(34), chr(34) * 2)}" FROM raw.customers').fetchall() == [("Ann", "boom")]
+        assert con.execute(
+            f'SELECT name, "{loaded.columns[-1].replace(chr(34), chr(34) * 2)}" FROM raw.customers'
+        ).fetchall() == [("Ann", "boom")]

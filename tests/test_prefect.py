@@ -43,8 +43,7 @@ def prefect_run(prefect_server: str, small_input: Path, tmp_path_factory: pytest
     started = time.perf_counter()
     summary = run(small_input, output_dir)
     print(f"impl_prefect.pipeline.run: {time.perf_counter() - started:.1f} s")
-    return SimpleNamespace(summary=summary, environment_before=environment_before,
-                           environment_after=dict(os.environ))
+    return SimpleNamespace(summary=summary, environment_before=environment_before, environment_after=dict(os.environ))
 
 
 def _sync_client():
@@ -98,8 +97,14 @@ def test_run_records_a_task_run_per_step_and_per_dbt_node(prefect_run) -> None:
     with _sync_client() as client:
         assert client.read_flow_run(flow_run_id).state.is_completed()
     names = _task_runs(flow_run_id)
-    steps = {"check_inputs", "ingest_customers", "ingest_accounts", "dbt_build", "quality_report",
-             *(f"export_{t.table}" for t in OUTPUT_TABLES)}
+    steps = {
+        "check_inputs",
+        "ingest_customers",
+        "ingest_accounts",
+        "dbt_build",
+        "quality_report",
+        *(f"export_{t.table}" for t in OUTPUT_TABLES),
+    }
     assert steps <= set(names)
     # prefect-dbt: a task run per dbt node, named after it ("model account_summary", "test ...")
     assert {"model stg_customers", "model account_summary", "model customer_profile"} <= set(names)
@@ -184,8 +189,12 @@ def test_one_invoke_mode_builds_every_node_and_names_the_same_model_assets(
 
 
 def test_injected_faults_are_retried_and_the_run_recovers(
-    prefect_server: str, scripts_output: Path, small_input: Path, scripts_reference: Path,
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    prefect_server: str,
+    scripts_output: Path,
+    small_input: Path,
+    scripts_reference: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Faults in an ingestion and an export, over an earlier run's folder: Prefect retries exactly
     those two task runs once, and the outputs equal a clean run on the new input."""
@@ -200,7 +209,8 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     assert_recovered(output_dir, scripts_reference)
     runs = _task_runs(_flow_run_of(output_dir))
     assert {name: run.run_count for name, run in runs.items() if run.run_count != 1} == {
-        "ingest_accounts": 2, "export_account_summary": 2
+        "ingest_accounts": 2,
+        "export_account_summary": 2,
     }
     with _sync_client() as client:
         for step in FAULTS:
@@ -235,7 +245,11 @@ def test_pipeline_module_keeps_prefect_state_under_the_output_folder(
     output_dir = tmp_path / "output"
     done = subprocess.run(
         [sys.executable, "-m", "impl_prefect.pipeline", "--input", str(small_input), "--output", str(output_dir)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "quality checks: 7/7 passed" in done.stdout
@@ -244,9 +258,7 @@ def test_pipeline_module_keeps_prefect_state_under_the_output_folder(
     assert list(home.iterdir()) == []  # nothing in the user's home (no ~/.prefect)
     database = output_dir / PREFECT_HOME_DIRNAME / "prefect.db"
     with sqlite3.connect(database) as con:
-        flows = con.execute(
-            "SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id"
-        ).fetchall()
+        flows = con.execute("SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id").fetchall()
         task_runs = con.execute("SELECT count(*) FROM task_run").fetchall()[0][0]
     assert flows == [("lc_pipeline", "COMPLETED")]
     assert task_runs > 50  # the pipeline's steps and a task run per dbt node

@@ -37,9 +37,7 @@ def test_csv_and_parquet_hold_the_same_rows(scripts_output: Path) -> None:
     for table in ("account_summary", "customer_profile"):
         _, parquet_rows = read_rows(scripts_output, table, "parquet")
         _, csv_rows = read_rows(scripts_output, table, "csv")
-        as_text = Counter(
-            tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in row) for row in parquet_rows
-        )
+        as_text = Counter(tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in row) for row in parquet_rows)
         assert Counter(csv_rows) == as_text
 
 
@@ -56,8 +54,14 @@ def test_output_types_follow_the_rules_page(scripts_output: Path) -> None:
     }
     profile = parquet_schema(scripts_output, "customer_profile")
     assert list(profile) == [
-        "customer_id", "customer_name", "has_loan", "savings_accounts", "checking_accounts",
-        "total_balance", "savings_balance", "annual_interest",
+        "customer_id",
+        "customer_name",
+        "has_loan",
+        "savings_accounts",
+        "checking_accounts",
+        "total_balance",
+        "savings_balance",
+        "annual_interest",
     ]
     assert profile["customer_id"] == "int64" and profile["savings_accounts"] == "int64"
 
@@ -103,9 +107,14 @@ def test_second_writer_gets_a_clear_error(sample_input: GeneratedData, tmp_path:
 
     warehouse = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(60)", str(warehouse)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -122,7 +131,10 @@ def test_second_writer_gets_a_clear_error(sample_input: GeneratedData, tmp_path:
 
 
 def test_a_fault_leaves_nothing_half_written_and_the_next_run_recovers(
-    scripts_output: Path, small_input: Path, scripts_reference: Path, tmp_path: Path,
+    scripts_output: Path,
+    small_input: Path,
+    scripts_reference: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """New input over an earlier run's folder; each injected fault stops the run with a clear error
@@ -169,5 +181,9 @@ def _raw_rows(output_dir: Path, table: str) -> int:
 
 def _tables(output_dir: Path, schema: str) -> list[str]:
     with duckdb.connect(str(output_dir / "warehouse.duckdb"), read_only=True) as con:
-        return sorted(row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]).fetchall())
+        return sorted(
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]
+            ).fetchall()
+        )

@@ -183,10 +183,13 @@ def test_cli_refuses_spark_for_duckdb_only_implementations(capsys: pytest.Captur
     assert "--impl airflow runs dbt on DuckDB only" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(os.environ.get("LC_SPARK_DAGSTER") != "1",
-                    reason="a second JVM and dbt build (minutes on 2 cores): set LC_SPARK_DAGSTER=1")
-def test_dagster_on_spark_equals_scripts(small_input: Path, scripts_reference: Path,
-                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.mark.skipif(
+    os.environ.get("LC_SPARK_DAGSTER") != "1",
+    reason="a second JVM and dbt build (minutes on 2 cores): set LC_SPARK_DAGSTER=1",
+)
+def test_dagster_on_spark_equals_scripts(
+    small_input: Path, scripts_reference: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The Dagster implementation picks Spark by run configuration; dbt starts its own session."""
     from impl_dagster.pipeline import run
 

@@ -270,4 +270,5 @@ def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
             if model in MART_TABLE_ASSETS:
                 operator.outlets = [MART_TABLE_ASSETS[model]]
 
+
 lc_pipeline()

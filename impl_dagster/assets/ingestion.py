@@ -36,8 +36,12 @@ def input_file_key(spec: InputFile) -> AssetKey:
 
 # The input files as external assets, so that lineage starts at the files, not at the raw tables.
 input_files = [
-    AssetSpec(input_file_key(spec), group_name=GROUP, kinds={"csv"},
-              description=f"The input file `{spec.name}`, dropped into the input folder by upstream systems.")
+    AssetSpec(
+        input_file_key(spec),
+        group_name=GROUP,
+        kinds={"csv"},
+        description=f"The input file `{spec.name}`, dropped into the input folder by upstream systems.",
+    )
     for spec in INPUT_FILES
 ]
 
@@ -59,9 +63,7 @@ def _ingest(context: AssetExecutionContext, lc_paths: LcPaths, spec: InputFile) 
         metadata={
             "dagster/row_count": loaded.rows,
             "dagster/table_name": loaded.table,
-            "dagster/column_schema": TableSchema(
-                columns=[TableColumn(name, "VARCHAR") for name in loaded.columns]
-            ),
+            "dagster/column_schema": TableSchema(columns=[TableColumn(name, "VARCHAR") for name in loaded.columns]),
             "file": MetadataValue.path(str(input_dir / loaded.file)),
             "malformed_rows": loaded.malformed_rows,
             "columns": loaded.columns,

@@ -35,8 +35,7 @@ def _files_asset(table: OutputTable) -> AssetsDefinition:
         deps=[model_key(table.table)],
         group_name=GROUP,
         kinds=set(table.formats),
-        description=f"`{table.table}` written as {formats} under the output folder, ordered by "
-        f"`{table.order_by}`.",
+        description=f"`{table.table}` written as {formats} under the output folder, ordered by `{table.order_by}`.",
         retry_policy=TRANSIENT_RETRIES,
     )
     def _export(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
