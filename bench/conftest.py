@@ -2,7 +2,7 @@
 
 pytest bench/                       # default: 10,000 customers, 3 rounds per implementation
 pytest bench/ --quick               # a smaller session: 1,000 customers, 1 cold round
-pytest bench/ --customers 100000    # the size of the issue notes
+pytest bench/ --customers 100000    # a larger data set
 pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
 pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
 pytest bench/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models

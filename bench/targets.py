@@ -1,4 +1,4 @@
-"""The performance targets (issue 9), judged from what the session measured.
+"""The performance targets, judged from what the session measured.
 
 Every figure comes from the runtime section's rounds (``bench/test_runtime.py``) and the data sets
 the session generated; a target whose size was not run says so. ``pytest bench --large`` runs the

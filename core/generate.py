@@ -4,7 +4,7 @@ Rows are built a column at a time with pyarrow compute (no Python loop per row),
 customers so that memory stays flat and large sizes report progress. Each chunk draws from its own
 random stream seeded by ``(seed, chunk number)``, so the same seed and size give byte-identical files.
 
-About ``dirty_rate`` of the rows break one rule each (every quarantine reason of PIPELINE.md
+About ``dirty_rate`` of the rows break one rule each (every quarantine reason of docs/pipeline-rules.md
 appears); the other rows are messy but valid: padding whitespace, mixed case, ``Y``/``true``/``0``,
 leading zeros, quoted names with commas and quotes, and about two accounts per customer.
 """

@@ -14,7 +14,7 @@ class InputFile:
     """One input CSV: its file name, the raw table it lands in, and its required columns.
 
     ``columns`` maps the snake_case name used everywhere downstream to the header spelling of
-    PIPELINE.md; headers match it case-insensitively, ignoring spaces and underscores.
+    docs/pipeline-rules.md; headers match it case-insensitively, ignoring spaces and underscores.
     """
 
     name: str

@@ -1,4 +1,4 @@
-"""A corpus of bad and awkward inputs, built by code, each with the outcome PIPELINE.md demands.
+"""A corpus of bad and awkward inputs, built by code, each with the outcome docs/pipeline-rules.md demands.
 
 A case is a pair of files (or a missing one) and either the error the run must stop with (naming
 the file and the place) or, for a run that must succeed, the quarantine reason expected for chosen

@@ -1,4 +1,4 @@
-"""An independent, deliberately naive reading of ``shared/PIPELINE.md`` in plain Python.
+"""An independent, deliberately naive reading of ``docs/pipeline-rules.md`` in plain Python.
 
 It shares no code with ``core`` or the dbt project: it parses the CSVs with the ``csv`` module, applies
 each rule in the order the rules page lists them, and computes interest with ``decimal``. Tests compare

@@ -1,4 +1,4 @@
-"""End to end: the plain-scripts pipeline on generated data follows every rule of PIPELINE.md."""
+"""End to end: the plain-scripts pipeline on generated data follows every rule of docs/pipeline-rules.md."""
 
 from __future__ import annotations
 

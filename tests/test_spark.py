@@ -131,7 +131,7 @@ def test_spark_outputs_equal_duckdb(duckdb_on_spark_input: Path, spark_output: P
 
 
 def test_spark_outputs_follow_the_rules_oracle(spark_input: Path, spark_output: Path) -> None:
-    """And independently of DuckDB: the rules oracle's reading of PIPELINE.md, edge rows included."""
+    """And independently of DuckDB: the rules oracle's reading of docs/pipeline-rules.md, edge rows included."""
     expected = expected_outputs(spark_input)
     for table in OUTPUT_TABLES:
         rows = read_rows(spark_output, table.table)[1]

@@ -3,7 +3,7 @@
   Spark (dbt-spark), so everything engine-specific goes through adapter.dispatch here.
 -#}
 
-{#- Whitespace per PIPELINE.md is space, tab, CR and LF only (never other Unicode spaces). -#}
+{#- Whitespace per docs/pipeline-rules.md is space, tab, CR and LF only (never other Unicode spaces). -#}
 {% macro trim_whitespace(expr) -%}
   {{ return(adapter.dispatch('trim_whitespace', 'lc_pipeline')(expr)) }}
 {%- endmacro %}
@@ -72,7 +72,7 @@
 {%- endmacro %}
 
 
-{#- The column types of PIPELINE.md, named once. -#}
+{#- The column types of docs/pipeline-rules.md, named once. -#}
 {% macro money_type() -%} decimal(18, 2) {%- endmacro %}
 {% macro money_sum_type() -%} decimal(38, 2) {%- endmacro %}
 {% macro rate_type() -%} decimal(6, 4) {%- endmacro %}
@@ -96,7 +96,7 @@
 {%- endmacro %}
 
 
-{#- A positive integer per PIPELINE.md: 1-18 digits, leading zeros allowed, value above zero. -#}
+{#- A positive integer per docs/pipeline-rules.md: 1-18 digits, leading zeros allowed, value above zero. -#}
 {% macro positive_integer_or_null(expr) -%}
   case
     when {{ matches_fully(expr, '[0-9]{1,18}') }}

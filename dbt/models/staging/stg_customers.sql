@@ -26,7 +26,7 @@ typed as (
 
     select
         *,
-        -- Only a well-formed record can claim an id (rules 1-3 of PIPELINE.md).
+        -- Only a well-formed record can claim an id (rules 1-3 of docs/pipeline-rules.md).
         case when not is_malformed then {{ positive_integer_or_null('customer_id_text') }} end
             as customer_id
     from trimmed
