@@ -241,7 +241,7 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
     Starts Prefect's temporary server on ``<output_dir>/prefect_home/prefect.db`` (as the run did,
     :func:`impl_prefect.runtime.prefect_runtime`); the client reads more while the block lasts.
     """
-    from impl_prefect.runtime import prefect_home, prefect_runtime
+    from impl_prefect.runtime import prefect_home, prefect_runtime, read_task_runs
 
     home = prefect_home(output_dir)
     if not (home / "prefect.db").is_file():
@@ -250,8 +250,8 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
 
     with prefect_runtime(home):
         from prefect.client.orchestration import get_client
-        from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterId
-        from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
+        from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+        from prefect.client.schemas.sorting import FlowRunSort
 
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(
@@ -263,17 +263,7 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
                 raise LookupError(f"no lc_pipeline flow run in {home}")
             ours = [r for r in runs if str(r.parameters.get("output_dir") or "") == str(output_dir)]
             flow_run = (ours or runs)[0]
-            task_runs: list[Any] = []
-            while True:
-                batch = client.read_task_runs(
-                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
-                    sort=TaskRunSort.ID_DESC,
-                    limit=200,
-                    offset=len(task_runs),
-                )
-                task_runs += batch
-                if len(batch) < 200:
-                    break
+            task_runs = read_task_runs(client, flow_run.id)
             yield client, flow_run, task_runs
 
 

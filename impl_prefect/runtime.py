@@ -18,24 +18,32 @@ Which server the run reports to:
   API is configured), with its SQLite database in ``<home>/prefect.db``. It is started here,
   with a startup timeout that holds on a slow 2-core machine (Prefect's default, 20 s, does not: a
   first start, with its database migrations, took 20-36 s here), and stopped when the run ends,
-  after the log and event workers have flushed. Prefect would otherwise keep it for the life of the process and reuse it, with its
-  first database, for a later run into another folder.
+  after the log and event workers have flushed and the server has recorded every task run (see
+  :func:`settled_task_runs`). Prefect would otherwise keep it for the life of the process and
+  reuse it, with its first database, for a later run into another folder.
 """
 
 from __future__ import annotations
 
 import contextvars
 import inspect
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 from core.environment import scoped_environ
 
 PREFECT_HOME_DIRNAME = "prefect_home"
 # A first start (database migrations) took 20-36 s on a busy 2-core machine: allow a slow one.
 SERVER_STARTUP_TIMEOUT_SECONDS = 120
+# How long the recorded task runs must stay unchanged, all finished, to count as complete.
+RECORDER_SETTLE_SECONDS = 1.0
+RECORDER_TIMEOUT_SECONDS = 60.0
+TASK_RUN_PAGE = 200  # the server's largest page
 
 
 def prefect_home(output_dir: Path) -> Path:
@@ -121,6 +129,7 @@ def _temporary_server(home: Path, while_starting: Callable[[], object] | None) -
                 yield server.api_url
             finally:
                 _flush_workers()
+                settled_task_runs()
         finally:
             server.stop()
 
@@ -143,3 +152,51 @@ def _flush_workers() -> None:
             await result
 
     run_coro_as_sync(drain())
+
+
+def read_task_runs(client: Any, flow_run_id: UUID | None = None) -> list[Any]:
+    """Every task run the server holds (of one flow run, if given), page by page."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    flow_runs = None if flow_run_id is None else FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    task_runs: list[Any] = []
+    while True:
+        page = client.read_task_runs(
+            flow_run_filter=flow_runs, sort=TaskRunSort.ID_DESC, limit=TASK_RUN_PAGE, offset=len(task_runs)
+        )
+        task_runs += page
+        if len(page) < TASK_RUN_PAGE:
+            return task_runs
+
+
+def settled_task_runs(
+    flow_run_id: UUID | None = None,
+    settle_seconds: float = RECORDER_SETTLE_SECONDS,
+    timeout_seconds: float = RECORDER_TIMEOUT_SECONDS,
+) -> list[Any]:
+    """The task runs once the server has caught up with the run; waits for it.
+
+    A flow run's state is written through the API, but its task runs are written by the server's
+    task run recorder from the events the client sent, one event at a time, behind the run: a busy
+    machine saw the flow run Completed while its last task runs were missing and ``dbt_build`` still
+    Running. Stopping the temporary server then would lose them, and reading them at once reads an
+    unfinished record. So this waits until every task run is in a final state and none has changed
+    for ``settle_seconds``; after ``timeout_seconds`` it returns what is there.
+    """
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout_seconds
+    seen: tuple[tuple[str, str], ...] | None = None
+    unchanged_since = time.monotonic()
+    with get_client(sync_client=True) as client:
+        while True:
+            task_runs = read_task_runs(client, flow_run_id)
+            snapshot = tuple(sorted((str(run.id), str(run.state_type)) for run in task_runs))
+            now = time.monotonic()
+            if snapshot != seen:
+                seen, unchanged_since = snapshot, now
+            finished = all(run.state is not None and run.state.is_final() for run in task_runs)
+            if (finished and now - unchanged_since >= settle_seconds) or now >= deadline:
+                return task_runs
+            time.sleep(0.2)

@@ -53,13 +53,12 @@ def _sync_client():
 
 
 def _task_runs(flow_run_id: UUID) -> dict[str, object]:
-    """The flow run's task runs by task name (the pipeline's own tasks have unique names)."""
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    """The flow run's task runs by task name (the pipeline's own tasks have unique names), once the
+    server has recorded them all: it records task runs from events, behind the run."""
+    from impl_prefect.runtime import settled_task_runs
 
-    with _sync_client() as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
     # task run names are "<task name>-<3 hex digits>", or "model <name>" / "test <name>" for dbt nodes
-    return {re.sub(r"-[0-9a-f]{3}$", "", run.name): run for run in runs}
+    return {re.sub(r"-[0-9a-f]{3}$", "", run.name): run for run in settled_task_runs(flow_run_id)}
 
 
 def _flow_run_of(output_dir: Path) -> UUID:
@@ -259,9 +258,13 @@ def test_pipeline_module_keeps_prefect_state_under_the_output_folder(
     database = output_dir / PREFECT_HOME_DIRNAME / "prefect.db"
     with sqlite3.connect(database) as con:
         flows = con.execute("SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id").fetchall()
-        task_runs = con.execute("SELECT count(*) FROM task_run").fetchall()[0][0]
+        task_runs = dict(con.execute("SELECT name, state_type FROM task_run").fetchall())
     assert flows == [("lc_pipeline", "COMPLETED")]
-    assert task_runs > 50  # the pipeline's steps and a task run per dbt node
+    assert len(task_runs) > 50  # the pipeline's steps and a task run per dbt node
+    # the server stopped only once it had recorded the whole run: every step, every one finished
+    steps = {re.sub(r"-[0-9a-f]{3}$", "", name) for name in task_runs}
+    assert {"dbt_build", "quality_report", *(f"export_{t.table}" for t in OUTPUT_TABLES)} <= steps
+    assert set(task_runs.values()) == {"COMPLETED"}
 
 
 def _assert_equal_outputs(output_dir: Path, reference: Path) -> None:
