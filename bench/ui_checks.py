@@ -459,7 +459,7 @@ def _sigint_not_ignored() -> Iterator[None]:
 
     ``dagster dev`` maps SIGTERM onto its SIGINT handler; a process started in the background of a
     non-interactive shell inherits SIGINT *ignored*, and so does everything it starts: SIGTERM would
-    then be ignored too (TRAPS.md). Children inherit the disposition set here (main thread only).
+    then be ignored too. Children inherit the disposition set here (main thread only).
     """
     previous = signal.getsignal(signal.SIGINT)
     if previous == signal.SIG_IGN:
