@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.measure import TOOL_ENV_PREFIXES, run_once, scrubbed_names
+from bench.measure import TOOL_ENV_PREFIXES, report_order, run_once, scrubbed_names
 from bench.store import BenchConfig, Store
-from core.cli import IMPLEMENTATIONS
 from core.generate import generate
+from core.implementations import implementation_names
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # A results folder the harness made; it only ever empties a folder that carries this file.
@@ -44,7 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--large", action="store_true", help="also time 1,000,000 and 5,000,000 customers (1 round each; about an hour)"
     )
     group.addoption(
-        "--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated implementations to compare (default: all)"
+        "--impls", default=",".join(report_order()), help="comma-separated implementations to compare (default: all)"
     )
     group.addoption("--results-dir", type=Path, default=RESULTS_DIR, help="where the report goes")
     group.addoption(
@@ -80,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
             rounds=1 if quick else config.getoption("--rounds"),
             seed=config.getoption("--seed"),
             scaling_sizes=_scaling_sizes(config, customers),
-            implementations=[name for name in IMPLEMENTATIONS if name in chosen],
+            implementations=report_order([name for name in implementation_names() if name in chosen]),
             # absolute: run folders are handed to dbt, which reads a relative path from its project dir
             results_dir=config.getoption("--results-dir").resolve(),
             quick=quick,

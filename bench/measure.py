@@ -16,8 +16,13 @@ from pathlib import Path
 import psutil
 
 from bench.runner import RESULT_PREFIX
+from core.implementations import implementation_names
 
 REPO = Path(__file__).resolve().parent.parent
+# Plain Python: the zero-overhead baseline every overhead is measured from.
+BASELINE = "scripts"
+# The tool the ADR chose: verdicts compare it with the others.
+ADR_CHOICE = "dagster"
 SAMPLE_SECONDS = 0.2
 # Settings the caller's shell may carry that would change what a run does (our own ``LC_*``, each
 # tool's configuration): a measured process never inherits them, only what the harness sets.
@@ -241,3 +246,9 @@ def provenance() -> dict[str, object]:
 
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
+
+
+def report_order(names: list[str] | None = None) -> list[str]:
+    """Implementations as the report lists them: the baseline, the ADR's choice, then the others by name."""
+    names = implementation_names() if names is None else names
+    return sorted(names, key=lambda name: (name != BASELINE, name != ADR_CHOICE, name))

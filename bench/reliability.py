@@ -20,7 +20,6 @@ The result is one JSON line on stdout, prefixed like bench.runner's.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import uuid
@@ -30,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.runner import RESULT_PREFIX
-from core.cli import IMPLEMENTATIONS
 from core.environment import scoped_environ
 from core.faults import FAULT_ENV, FAULT_MARKER_DIR, InjectedFault
+from core.implementations import implementation_names, load_run
 from tests.bad_inputs import CASES, compare_with_oracle, judge
 from tests.faults import FAULTS, partial_files, stale_output
 
@@ -106,7 +105,7 @@ def _shared_prefect_server(implementation: str, work: Path) -> Iterator[None]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reliability")
-    parser.add_argument("--impl", choices=list(IMPLEMENTATIONS), required=True)
+    parser.add_argument("--impl", choices=implementation_names(), required=True)
     parser.add_argument("--cases", default="all", help="comma-separated case names, or 'all'")
     parser.add_argument("--fault-input", type=Path, required=True, help="the new input of the fault scenario")
     parser.add_argument("--stale", type=Path, required=True, help="an earlier run's folder to run it over")
@@ -114,7 +113,7 @@ def main() -> int:
     args = parser.parse_args()
     names = [case.name for case in CASES] if args.cases == "all" else args.cases.split(",")
 
-    run = importlib.import_module(IMPLEMENTATIONS[args.impl]).run
+    run = load_run(args.impl)
     with _shared_prefect_server(args.impl, args.work):
         cases = _bad_inputs(run, names, args.work / "cases")
         fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work)

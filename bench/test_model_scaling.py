@@ -24,12 +24,11 @@ from typing import Any
 
 import pytest
 
-from bench.measure import run_once
+from bench.measure import BASELINE, report_order, run_once
 from bench.store import Store
 from bench.synthetic import SHAPES, check_manifest, generate_project, plan, project_environment
 from bench.synthetic_measure import dbt_elapsed_seconds, measure_load, parse_projects, prepare_manifest
 from bench.synthetic_report import crossing, fit_line, last_step_slope
-from core.cli import IMPLEMENTATIONS
 from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
 
 CUSTOMERS = 1_000  # small on purpose: the SQL is cheap, orchestration dominates
@@ -58,8 +57,8 @@ def _sizes(config: pytest.Config) -> list[int]:
 
 def _series(chosen: set[str]) -> list[str]:
     """Scripts first (the baseline every overhead is taken from), each chosen tool, then its variants."""
-    shipped = [i for i in IMPLEMENTATIONS if i in chosen and i != "scripts"]
-    return ["scripts", *shipped, *(name for name, (tool, _) in VARIANTS.items() if tool in shipped)]
+    shipped = [i for i in report_order() if i in chosen and i != BASELINE]
+    return [BASELINE, *shipped, *(name for name, (tool, _) in VARIANTS.items() if tool in shipped)]
 
 
 def _implementations(store: Store) -> list[str]:

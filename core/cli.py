@@ -1,38 +1,25 @@
 """``lc-pipeline``: generate sample data and run the pipeline with any of the four implementations.
 
-Implementations are imported only when chosen, so ``--impl scripts`` never pays for importing
-Dagster, Airflow or Prefect.
+Implementations are found through entry points (:mod:`core.implementations`) and imported only
+when chosen, so ``--impl scripts`` never pays for importing Dagster, Airflow or Prefect.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
 from core.errors import PipelineError
 from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
-from core.run import RunSummary
+from core.implementations import accepts_engine, implementation_names, load_run
 
-# name -> module with ``run(input_dir, output_dir) -> RunSummary``.
-IMPLEMENTATIONS: dict[str, str] = {
-    "scripts": "impl_scripts.pipeline",
-    "dagster": "impl_dagster.pipeline",
-    "airflow": "impl_airflow.pipeline",
-    "prefect": "impl_prefect.pipeline",
-}
+# The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
 DEFAULT_IMPLEMENTATION = "dagster"
-# Implementations whose ``run`` takes ``engine=`` (docs/spark.md); the others run dbt on DuckDB only.
-SPARK_IMPLEMENTATIONS = ("scripts", "dagster")
-
-
-def _runner(name: str) -> Callable[..., RunSummary]:
-    return importlib.import_module(IMPLEMENTATIONS[name]).run
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -44,10 +31,11 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     engine = resolve_engine(args.engine)
-    if engine != "duckdb" and args.impl not in SPARK_IMPLEMENTATIONS:
+    run = load_run(args.impl)
+    if engine != "duckdb" and not accepts_engine(run):
+        able = [name for name in implementation_names() if accepts_engine(load_run(name))]
         raise ValueError(
-            f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs "
-            f"--impl {' or '.join(SPARK_IMPLEMENTATIONS)}"
+            f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs --impl {' or '.join(able)}"
         )
     # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
     output_dir: Path = args.output or OUTPUT_ROOT / (args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
@@ -55,9 +43,9 @@ def _run(args: argparse.Namespace) -> int:
     if input_dir is None:
         input_dir = sample_input()
         print(f"no --input given: using {SAMPLE_CUSTOMERS:,} generated sample customers in {input_dir}")
-    extra = {"engine": engine} if args.impl in SPARK_IMPLEMENTATIONS else {}
+    extra = {"engine": engine} if accepts_engine(run) else {}
     started = time.perf_counter()
-    summary = _runner(args.impl)(input_dir, output_dir, **extra)
+    summary = run(input_dir, output_dir, **extra)
     print("\n".join(summary.lines()))
     print(f"  wall time: {time.perf_counter() - started:.1f} s")
     return 0
@@ -80,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the pipeline once")
     run.add_argument(
         "--impl",
-        choices=list(IMPLEMENTATIONS),
+        choices=implementation_names(),
         default=DEFAULT_IMPLEMENTATION,
         help="which implementation runs it (default %(default)s)",
     )
@@ -97,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=list(ENGINES),
         help=f"what runs the dbt project: duckdb (embedded) or spark (a local Spark session; "
-        f"--impl scripts or dagster); default ${ENGINE_ENV}, else duckdb",
+        f"not every --impl offers it); default ${ENGINE_ENV}, else duckdb",
     )
     run.set_defaults(handler=_run)
     return parser

@@ -7,13 +7,12 @@ match the rules oracle.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
 
-from core.cli import IMPLEMENTATIONS
+from core.implementations import implementation_names, load_run
 from tests.bad_inputs import CASES, Case, judge
 
 # Every rule lives in the shared core and dbt project, which plain scripts runs with nothing around
@@ -27,7 +26,7 @@ FULL_CORPUS = os.environ.get("LC_FULL_CORPUS") == "1"
 def _pairs() -> list:
     return [
         pytest.param(implementation, case, id=f"{implementation}-{case.name}")
-        for implementation in IMPLEMENTATIONS
+        for implementation in implementation_names()
         for case in CASES
         if implementation == "scripts" or FULL_CORPUS
     ]
@@ -37,7 +36,7 @@ def _pairs() -> list:
 def test_case(implementation: str, case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     if implementation == "prefect":
         request.getfixturevalue("prefect_server")  # one Prefect server for the session, not one per run
-    run = importlib.import_module(IMPLEMENTATIONS[implementation]).run
+    run = load_run(implementation)
     outcome = judge(case, run, tmp_path)
     assert outcome.handled, outcome.problem
     assert (outcome.rows_lost, outcome.rows_extra) == (0, 0)
