@@ -33,6 +33,7 @@ run: setup
 test: setup
 	$(UV) run --frozen --no-sync ruff check .
 	$(UV) run --frozen --no-sync ruff format --check .
+	$(UV) run --frozen --no-sync mypy
 	$(UV) run --frozen --no-sync pytest -n 2 --dist loadfile tests
 
 # The Dagster UI on http://127.0.0.1:3000, with the run history of `make run` (same instance folder).

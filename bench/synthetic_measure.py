@@ -34,6 +34,7 @@ from typing import Any
 
 from bench.measure import REPO, scrubbed_environment
 from bench.synthetic import project_environment
+from core.settings import dbt_target_dir
 
 RESULT_PREFIX = "SYNTHETIC-RESULT "
 # Load and prepare are whole-process measurements; a wedged tool must not hang the session.
@@ -261,7 +262,7 @@ def parse_projects(projects: list[Path], log_file: Path) -> dict[str, float]:
 
 def dbt_elapsed_seconds(output_dir: Path) -> float | None:
     """dbt's own time for its ``build`` in a run (``run_results.json``), None if absent."""
-    results = output_dir / "dbt_target" / "run_results.json"
+    results = dbt_target_dir(output_dir) / "run_results.json"
     if not results.is_file():
         return None
     return float(json.loads(results.read_text(encoding="utf-8"))["elapsed_time"])

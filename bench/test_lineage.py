@@ -7,12 +7,13 @@ import pytest
 from bench.introspect import INTROSPECTORS, introspect_in_subprocess
 from bench.lineage import Lineage, coverage, true_lineage
 from bench.store import Store
+from core.settings import dbt_target_dir
 
 
 @pytest.fixture(scope="session")
 def truth(finished_run) -> Lineage:
     """The true graph, from the dbt manifest of the plain-scripts run and the core's declarations."""
-    return true_lineage(finished_run("scripts") / "dbt_target" / "manifest.json")
+    return true_lineage(dbt_target_dir(finished_run("scripts")) / "manifest.json")
 
 
 def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implementation: str) -> None:

@@ -28,6 +28,7 @@ from bench.timeline import (
     warehouse_created,
 )
 from bench.timeline import _prefect_event_spans as prefect_event_spans
+from core.settings import dbt_target_dir
 
 # Step, task and task-run names the four implementations produced at 1,000 customers.
 REAL_NAMES = {
@@ -201,7 +202,7 @@ def _expected_phases(implementation: str, folder: Path) -> set[str]:
     creation time (a copied folder has the copy's, and then nothing records when ingestion ran)."""
     if implementation != "scripts":
         return {"ingestion", "dbt", "exports"}
-    results = json.loads((folder / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
+    results = json.loads((dbt_target_dir(folder) / "run_results.json").read_text(encoding="utf-8"))
     dbt_started = datetime.fromisoformat(results["metadata"]["invocation_started_at"]).timestamp()
     created = warehouse_created(folder)
     return {"dbt", "exports"} | ({"ingestion"} if created is not None and created < dbt_started else set())

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.runner import RESULT_PREFIX
+from core.settings import dbt_target_dir
 
 REPO = Path(__file__).resolve().parent.parent
 PHASES = ("ingestion", "dbt", "exports", "other")
@@ -302,7 +303,7 @@ def scripts(output_dir: Path) -> Timeline:
     """
     from core.layout import OUTPUT_TABLES, QUALITY_REPORT
 
-    results = _run_results(output_dir / "dbt_target")
+    results = _run_results(dbt_target_dir(output_dir))
     if results is None:
         raise FileNotFoundError(f"no dbt run_results.json in {output_dir / 'dbt_target'}")
     raw = dbt_spans(results)

@@ -44,6 +44,7 @@ from bench.ui import (
     free_port,
     recipe_commands,
 )
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
 RUN_TIMEOUT = 900.0
@@ -71,7 +72,7 @@ class UiContext:
 def _server(ctx: UiContext, name: str, extra_env: dict[str, str] | None = None) -> UiServer:
     state = ctx.workspace / "state" / name
     env = base_environment(
-        ctx.workspace, {"LC_INPUT_DIR": str(ctx.input_dir), "LC_OUTPUT_DIR": str(state / "run"), **(extra_env or {})}
+        ctx.workspace, {INPUT_DIR_ENV: str(ctx.input_dir), OUTPUT_DIR_ENV: str(state / "run"), **(extra_env or {})}
     )
     return UiServer(TOOLS[name], ctx.workspace, free_port(), state, ctx.results_dir / "ui" / f"{name}.log", env)
 

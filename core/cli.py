@@ -15,8 +15,9 @@ from pathlib import Path
 
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
 from core.errors import PipelineError
-from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
+from core.generate import SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.implementations import accepts_engine, implementation_names, load_run
+from core.settings import OUTPUT_ROOT, default_output_dir
 
 # The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
 DEFAULT_IMPLEMENTATION = "dagster"
@@ -38,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
             f"--impl {args.impl} runs dbt on DuckDB only; --engine {engine} needs --impl {' or '.join(able)}"
         )
     # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
-    output_dir: Path = args.output or OUTPUT_ROOT / (args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
+    output_dir: Path = args.output or default_output_dir(args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
     input_dir: Path | None = args.input
     if input_dir is None:
         input_dir = sample_input()

@@ -21,10 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.layout import ACCOUNT_REASONS, ACCOUNTS, CUSTOMER_REASONS, CUSTOMERS, INPUT_FILES
+from core.settings import SAMPLE_INPUT_DIR
 
 # The default input of every implementation when none is given: a generated sample.
-OUTPUT_ROOT = Path("output")
-SAMPLE_INPUT_DIR = OUTPUT_ROOT / "sample_input"
 SAMPLE_CUSTOMERS = 10_000
 SAMPLE_SEED = 42
 

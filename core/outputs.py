@@ -10,6 +10,7 @@ import csv
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -45,9 +46,9 @@ def parquet_schema(output_dir: Path, table: str) -> dict[str, str]:
     return {field.name: str(field.type) for field in schema if not field.name.startswith("_")}
 
 
-def output_differences(reference: Path, candidate: Path) -> list[dict]:
+def output_differences(reference: Path, candidate: Path) -> list[dict[str, Any]]:
     """Every difference between two runs' output files, with the first differing rows of each."""
-    differences = []
+    differences: list[dict[str, Any]] = []
     for table in OUTPUT_TABLES:
         for fmt in table.formats:
             name = f"{table.table}.{fmt}"

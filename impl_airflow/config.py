@@ -7,10 +7,9 @@ this environment before that import happens (see ``impl_airflow.pipeline``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from core.generate import OUTPUT_ROOT, SAMPLE_INPUT_DIR
+from core.settings import SAMPLE_INPUT_DIR, default_output_dir
 from core.transform import DBT_PROJECT_DIR, SHIPPED_DBT_PROJECT_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,8 +34,6 @@ DAG_BUNDLE = "dags-folder"  # Airflow's default bundle: the folder AIRFLOW__CORE
 PIPELINE_ERROR_KEY = "pipeline_error"
 
 # Run configuration: DAG params whose defaults come from these variables (read when the DAG is parsed).
-INPUT_DIR_ENV = "LC_INPUT_DIR"
-OUTPUT_DIR_ENV = "LC_OUTPUT_DIR"
 # Base delay before a retry. Production-like default; tests shorten it so a retry costs seconds.
 RETRY_DELAY_ENV = "LC_RETRY_DELAY_SECONDS"
 DEFAULT_RETRY_DELAY_SECONDS = 30.0
@@ -47,16 +44,11 @@ COSMOS_TEST_BEHAVIOR_ENV = "LC_COSMOS_TEST_BEHAVIOR"
 
 # Where ``lc-pipeline run`` (no --input) writes its sample data when started from the repo root.
 DEFAULT_INPUT_DIR = REPO_ROOT / SAMPLE_INPUT_DIR
-DEFAULT_OUTPUT_DIR = REPO_ROOT / OUTPUT_ROOT / "airflow"
+DEFAULT_OUTPUT_DIR = REPO_ROOT / default_output_dir("airflow")
 
 AIRFLOW_HOME_DIR = "airflow_home"
 RESULT_FILE = "dag_run_result.json"
 LOG_FILE = "dag_test.log"
-
-
-def env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name, "").strip()
-    return Path(value) if value else default
 
 
 def airflow_home(output_dir: Path) -> Path:

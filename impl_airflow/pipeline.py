@@ -29,11 +29,10 @@ from core.errors import PipelineInputError
 from core.export import QualityCheckFailed
 from core.layout import QUALITY_REPORT
 from core.run import RunSummary, summarise
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from impl_airflow.config import (
     DAG_ID,
-    INPUT_DIR_ENV,
     LOG_FILE,
-    OUTPUT_DIR_ENV,
     REPO_ROOT,
     RESULT_FILE,
     airflow_environment,
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import time
 
-    from impl_airflow.config import DEFAULT_INPUT_DIR, DEFAULT_OUTPUT_DIR, env_path
+    from impl_airflow.config import DEFAULT_INPUT_DIR, DEFAULT_OUTPUT_DIR
 
     parser = argparse.ArgumentParser(prog="python -m impl_airflow.pipeline", description=run.__doc__)
     parser.add_argument("--input", type=Path, default=env_path(INPUT_DIR_ENV, DEFAULT_INPUT_DIR))

@@ -28,11 +28,10 @@ import os
 import sys
 from pathlib import Path
 
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 from impl_airflow.config import (
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
-    INPUT_DIR_ENV,
-    OUTPUT_DIR_ENV,
     REPO_ROOT,
     airflow_environment,
     airflow_home,

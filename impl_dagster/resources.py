@@ -26,16 +26,15 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from core.engine import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, Engine, resolve_engine
-from core.generate import OUTPUT_ROOT, SAMPLE_CUSTOMERS, SAMPLE_INPUT_DIR, SAMPLE_SEED, sample_input
+from core.generate import SAMPLE_CUSTOMERS, SAMPLE_SEED, sample_input
 from core.paths import require_inside
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, SAMPLE_INPUT_DIR, dbt_target_dir, default_output_dir
 from core.spark import SparkLayout
 from core.warehouse import connect, warehouse_path
 from impl_dagster.project import DBT_EXECUTABLE, dbt_project
 
-INPUT_ENV = "LC_INPUT_DIR"
-OUTPUT_ENV = "LC_OUTPUT_DIR"
 DUCKDB_ENV = "LC_DUCKDB_PATH"
-DEFAULT_OUTPUT_DIR = OUTPUT_ROOT / "dagster"
+DEFAULT_OUTPUT_DIR = default_output_dir("dagster")
 
 
 class LcPaths(ConfigurableResource):
@@ -84,7 +83,7 @@ class LcPaths(ConfigurableResource):
 
     def dbt_target_path(self) -> Path:
         """dbt's artifacts and logs for runs of this output folder."""
-        return self.output_path() / "dbt_target"
+        return dbt_target_dir(self.output_path())
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -106,8 +105,8 @@ def _from_env(name: str) -> str | None:
 
 def lc_paths_from_env() -> LcPaths:
     return LcPaths(
-        input_dir=_from_env(INPUT_ENV),
-        output_dir=_from_env(OUTPUT_ENV) or str(DEFAULT_OUTPUT_DIR),
+        input_dir=_from_env(INPUT_DIR_ENV),
+        output_dir=_from_env(OUTPUT_DIR_ENV) or str(DEFAULT_OUTPUT_DIR),
         warehouse=_from_env(DUCKDB_ENV),
         engine=_from_env(ENGINE_ENV) or DEFAULT_ENGINE,
     )

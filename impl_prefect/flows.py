@@ -12,15 +12,15 @@ through :func:`impl_prefect.pipeline.run` (or set those variables before importi
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from prefect import flow
 from prefect.logging import get_run_logger
 
-from core.generate import OUTPUT_ROOT, sample_input
+from core.generate import sample_input
 from core.layout import INPUT_FILES, OUTPUT_TABLES
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, default_output_dir, env_path
 from impl_prefect.tasks import (
     RunConfig,
     check_inputs,
@@ -30,9 +30,7 @@ from impl_prefect.tasks import (
     quality_report_task,
 )
 
-INPUT_ENV = "LC_INPUT_DIR"
-OUTPUT_ENV = "LC_OUTPUT_DIR"
-DEFAULT_OUTPUT_DIR = OUTPUT_ROOT / "prefect"
+DEFAULT_OUTPUT_DIR = default_output_dir("prefect")
 
 
 def resolve_config(input_dir: Path | None, output_dir: Path | None) -> RunConfig:
@@ -41,12 +39,8 @@ def resolve_config(input_dir: Path | None, output_dir: Path | None) -> RunConfig
     With no input folder anywhere, a sample (10,000 customers, seed 42) is generated once into
     ``output/sample_input``, so the flow runs with no configuration at all.
     """
-    if input_dir is None and os.environ.get(INPUT_ENV):
-        input_dir = Path(os.environ[INPUT_ENV])
-    if input_dir is None:
-        input_dir = sample_input()
-    if output_dir is None:
-        output_dir = Path(os.environ.get(OUTPUT_ENV) or DEFAULT_OUTPUT_DIR)
+    input_dir = input_dir or env_path(INPUT_DIR_ENV) or sample_input()
+    output_dir = output_dir or env_path(OUTPUT_DIR_ENV, DEFAULT_OUTPUT_DIR)
     return RunConfig(input_dir.resolve(), output_dir.resolve())
 
 

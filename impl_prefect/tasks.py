@@ -38,6 +38,7 @@ from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table,
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
+from core.settings import dbt_target_dir
 from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
@@ -62,7 +63,7 @@ class RunConfig:
 
     @property
     def dbt_target(self) -> Path:
-        return self.output_dir / "dbt_target"
+        return dbt_target_dir(self.output_dir)
 
 
 def retry_unless_permanent(task: Task, task_run: TaskRun, state: State) -> bool:

@@ -18,6 +18,7 @@ from core.export import export_outputs, write_quality_report
 from core.ingest import check_inputs, ingest_file
 from core.layout import INPUT_FILES
 from core.run import RunSummary, summarise
+from core.settings import dbt_target_dir
 from core.spark import SparkLayout, land_raw_table, publish_tables
 from core.transform import run_dbt
 from core.warehouse import connect, warehouse_path
@@ -38,7 +39,7 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
                 land_raw_table(con, spec, spark)
 
     log.info("running dbt build%s", " on Spark" if spark else "")
-    run_dbt(["build"], warehouse, target_dir=output_dir / "dbt_target", spark=spark)
+    run_dbt(["build"], warehouse, target_dir=dbt_target_dir(output_dir), spark=spark)
 
     with connect(warehouse) as con:
         if spark:

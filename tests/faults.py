@@ -16,6 +16,7 @@ from pathlib import Path
 from core.faults import FAULT_MARKER_DIR
 from core.layout import QUALITY_REPORT
 from core.outputs import output_differences
+from core.settings import DBT_TARGET_DIRNAME
 
 FAULTS = ("ingest_accounts", "export_account_summary")
 
@@ -23,7 +24,7 @@ FAULTS = ("ingest_accounts", "export_account_summary")
 def stale_output(earlier_run: Path, target: Path) -> Path:
     """A copy of an earlier run's folder (warehouse and files) to run the new input into."""
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(earlier_run, target, ignore=shutil.ignore_patterns("dbt_target"))
+    shutil.copytree(earlier_run, target, ignore=shutil.ignore_patterns(DBT_TARGET_DIRNAME))
     return target
 
 

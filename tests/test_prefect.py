@@ -27,6 +27,7 @@ import pytest
 
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from core.settings import dbt_target_dir
 from impl_prefect.runtime import PREFECT_HOME_DIRNAME
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
@@ -175,10 +176,10 @@ def test_one_invoke_mode_builds_every_node_and_names_the_same_model_assets(
     monkeypatch.setenv(DBT_RUNNER_ENV, "dbt")
     models = dbt_build.fn(RunConfig(input_dir=tmp_path, output_dir=output_dir), [])
 
-    results = json.loads((output_dir / "dbt_target" / "run_results.json").read_text())
+    results = json.loads((dbt_target_dir(output_dir) / "run_results.json").read_text())
     assert results["args"]["which"] == "build"
     assert results["results"] and all(r["status"] in {"success", "pass"} for r in results["results"])
-    manifest = json.loads((scripts_reference / "dbt_target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_target_dir(scripts_reference) / "manifest.json").read_text())
     expected = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert set(models) == expected
     assert models["account_summary"].key == "duckdb://warehouse/main/account_summary"

@@ -44,6 +44,7 @@ from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table,
 from core.ingest import check_inputs as check_input_files
 from core.ingest import ingest_file, read_header
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, InputFile
+from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from core.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
 from core.warehouse import connect, warehouse_path
 from impl_airflow.assets import (
@@ -61,11 +62,8 @@ from impl_airflow.config import (
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
     DEFAULT_RETRY_DELAY_SECONDS,
-    INPUT_DIR_ENV,
-    OUTPUT_DIR_ENV,
     PIPELINE_ERROR_KEY,
     RETRY_DELAY_ENV,
-    env_path,
 )
 
 if not DBT_MANIFEST.is_file():
