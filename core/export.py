@@ -8,7 +8,7 @@ byte-identical files whichever implementation ran.
 from __future__ import annotations
 
 import json
-import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import duckdb
 
 from core.errors import PipelineError
 from core.faults import fail_once
+from core.files import atomic_write
 from core.layout import (
     ACCOUNT_REASONS,
     ACCOUNTS,
@@ -30,24 +31,28 @@ from core.layout import (
 _COPY_OPTIONS = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet"}
 
 
-def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir: Path) -> list[Path]:
+@dataclass(frozen=True)
+class ExportedTable:
+    """The files one table was written to, and its number of rows (what each tool records of it)."""
+
+    files: list[Path]
+    rows: int
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: OutputTable, output_dir: Path) -> ExportedTable:
     """Write one warehouse table to its files (CSV and/or Parquet), ordered by its key."""
-    written = []
+    files, rows = [], 0
     for fmt in table.formats:
         final = output_dir / f"{table.table}.{fmt}"
-        temporary = final.with_name(f".{final.name}.partial")
-        try:
-            con.execute(
+        with atomic_write(final) as temporary:
+            copied = con.execute(
                 f"COPY (SELECT * FROM {table.table} ORDER BY {table.order_by}) TO $path ({_COPY_OPTIONS[fmt]})",
                 {"path": str(temporary)},
-            )
+            ).fetchone()
+            rows = copied[0] if copied else 0  # COPY ... TO answers with the number of rows written
             fail_once(f"export_{table.table}", con)  # written, not yet renamed into place
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        os.replace(temporary, final)
-        written.append(final)
-    return written
+        files.append(final)
+    return ExportedTable(files, rows)
 
 
 # How each format is read back, for checks that a written file matches its table: the CSV as text,
@@ -69,7 +74,7 @@ def exported_file_shape(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) ->
 def export_outputs(con: duckdb.DuckDBPyConnection, output_dir: Path) -> list[Path]:
     """Write every output table's files; returns their paths."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    return [path for table in OUTPUT_TABLES for path in export_table(con, table, output_dir)]
+    return [path for table in OUTPUT_TABLES for path in export_table(con, table, output_dir).files]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -161,14 +166,9 @@ def write_quality_report(con: duckdb.DuckDBPyConnection, output_dir: Path) -> di
     """Write ``quality_report.json``; raise :class:`QualityCheckFailed` afterwards if any check failed."""
     report = quality_report(con)
     final = output_dir / QUALITY_REPORT
-    temporary = final.with_name(f".{final.name}.partial")
-    try:
+    with atomic_write(final) as temporary:
         temporary.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         fail_once("quality_report", con)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, final)
     failed = [check["name"] for check in report["checks"] if not check["passed"]]
     if failed:
         raise QualityCheckFailed(f"{final}: data-quality checks failed: {', '.join(failed)}")

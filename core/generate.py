@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.files import atomic_write
 from core.layout import ACCOUNT_REASONS, ACCOUNTS, CUSTOMER_REASONS, CUSTOMERS, INPUT_FILES
 from core.settings import SAMPLE_INPUT_DIR
 
@@ -241,9 +242,13 @@ def generate(
         progress = _print_progress
     out_dir.mkdir(parents=True, exist_ok=True)
     customers_path, accounts_path = out_dir / CUSTOMERS.name, out_dir / ACCOUNTS.name
-    partial = [path.with_name(path.name + ".partial") for path in (customers_path, accounts_path)]
     account_rows = 0
-    with partial[0].open("wb") as customer_file, partial[1].open("wb") as account_file:
+    with (
+        atomic_write(customers_path) as customers_partial,
+        atomic_write(accounts_path) as accounts_partial,
+        customers_partial.open("wb") as customer_file,
+        accounts_partial.open("wb") as account_file,
+    ):
         customer_file.write((CUSTOMER_HEADER + "\n").encode())
         account_file.write((ACCOUNT_HEADER + "\n").encode())
         for chunk, first in enumerate(range(0, customers, CHUNK_CUSTOMERS)):
@@ -256,8 +261,6 @@ def generate(
             account_rows += len(owners)
             if progress:
                 progress(first + size, customers)
-    partial[0].replace(customers_path)
-    partial[1].replace(accounts_path)
     return GeneratedData(customers_path, accounts_path, customers, account_rows)
 
 

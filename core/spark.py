@@ -25,7 +25,6 @@ Databricks needs only another profile: see ``docs/spark.md``.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from core.environment import scoped_environ
+from core.files import atomic_write
 from core.layout import FIELD_COUNT, HEADER_FIELD_COUNT, RAW_SCHEMA, SOURCE_FILE, SOURCE_ROW, InputFile
 
 if TYPE_CHECKING:
@@ -211,17 +211,12 @@ def land_raw_table(con: duckdb.DuckDBPyConnection, spec: InputFile, layout: Spar
     columns = [SOURCE_ROW, SOURCE_FILE, FIELD_COUNT, HEADER_FIELD_COUNT, *spec.columns]
     final = layout.raw_file(spec)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.partial")
-    try:
+    with atomic_write(final) as temporary:
         con.execute(
             f"COPY (SELECT {', '.join(map(_quote_identifier, columns))} "
             f"FROM {RAW_SCHEMA}.{spec.raw_table} ORDER BY {SOURCE_ROW}) TO $path (FORMAT parquet)",
             {"path": str(temporary)},
         )
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, final)
     log.info("landed %s.%s as %s", RAW_SCHEMA, spec.raw_table, final)
     return final
 

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.files import atomic_write
 from impl_airflow.config import AIRFLOW_HOME_DIR, DAG_BUNDLE, DAG_ID, DAGS_FOLDER, PIPELINE_ERROR_KEY
 
 
@@ -122,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     dag_run = dag.test(run_conf={"input_dir": str(input_dir), "output_dir": str(output_dir)})
 
     outcome = _outcome(dag_run)
-    partial = args.result.with_name(f".{args.result.name}.partial")
-    partial.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, args.result)
+    with atomic_write(args.result) as partial:
+        partial.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
     return 0 if outcome["state"] == "success" else 1
 
 

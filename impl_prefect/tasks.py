@@ -174,11 +174,10 @@ def _table_files(config: RunConfig, table: OutputTable) -> list[Path]:
 def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
     """Write one table's files. ``model`` is the dbt model's asset (the edge from dbt_build)."""
     with connect(config.warehouse) as con:
-        written = export_table(con, table, config.output_dir)
-        rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
-    for path in written:
-        add_asset_metadata(file_asset_key(path), {"rows": rows, "bytes": path.stat().st_size})
-    return written
+        exported = export_table(con, table, config.output_dir)
+    for path in exported.files:
+        add_asset_metadata(file_asset_key(path), {"rows": exported.rows, "bytes": path.stat().st_size})
+    return exported.files
 
 
 def export_task(config: RunConfig, table: OutputTable, model: Asset) -> MaterializingTask:

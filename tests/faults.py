@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from core.faults import FAULT_MARKER_DIR
+from core.files import PARTIAL_SUFFIX
 from core.layout import QUALITY_REPORT
 from core.outputs import output_differences
 from core.settings import DBT_TARGET_DIRNAME
@@ -30,7 +31,7 @@ def stale_output(earlier_run: Path, target: Path) -> Path:
 
 def partial_files(output_dir: Path) -> list[Path]:
     """Files left under a temporary name: a failure must never leave any."""
-    return sorted(output_dir.glob(".*.partial"))
+    return sorted(output_dir.glob(f".*{PARTIAL_SUFFIX}"))
 
 
 def assert_recovered(output_dir: Path, reference: Path) -> None:

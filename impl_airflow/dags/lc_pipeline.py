@@ -172,11 +172,10 @@ def lc_pipeline() -> None:
         """Write one mart table to its files (CSV and/or Parquet), ordered by its key."""
         table = next(t for t in OUTPUT_TABLES if t.table == table_name)
         with connect(_warehouse(paths)) as con:
-            written = export_table(con, table, Path(paths["output_dir"]))
-            rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
-        for asset, path in zip(OUTPUT_FILE_ASSETS[table.table], written):
-            outlet_events[asset].extra = {"path": str(path), "rows": rows}
-        return [str(path) for path in written]
+            exported = export_table(con, table, Path(paths["output_dir"]))
+        for asset, path in zip(OUTPUT_FILE_ASSETS[table.table], exported.files):
+            outlet_events[asset].extra = {"path": str(path), "rows": exported.rows}
+        return [str(path) for path in exported.files]
 
     # Inlets: the tables its checks read (core.export.QUALITY_REPORT_TABLES) that have an Asset.
     @task(

@@ -41,14 +41,13 @@ def _files_asset(table: OutputTable) -> AssetsDefinition:
     def _export(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
         output_dir = lc_paths.output_path()
         with lc_paths.connect() as con:
-            written = export_table(con, table, output_dir)
-            rows = con.execute(f"SELECT count(*) FROM {table.table}").fetchall()[0][0]
-        context.log.info(f"{table.table}: {rows:,} rows to {', '.join(path.name for path in written)}")
+            exported = export_table(con, table, output_dir)
+        context.log.info(f"{table.table}: {exported.rows:,} rows to {', '.join(p.name for p in exported.files)}")
         return MaterializeResult(
             metadata={
-                "dagster/row_count": rows,
-                **{f"{path.suffix[1:]}_file": MetadataValue.path(str(path)) for path in written},
-                **{f"{path.suffix[1:]}_bytes": path.stat().st_size for path in written},
+                "dagster/row_count": exported.rows,
+                **{f"{path.suffix[1:]}_file": MetadataValue.path(str(path)) for path in exported.files},
+                **{f"{path.suffix[1:]}_bytes": path.stat().st_size for path in exported.files},
             }
         )
 
