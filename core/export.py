@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from core.errors import PipelineError
+from core.errors import QualityCheckFailed
 from core.faults import fail_once
 from core.files import atomic_write
 from core.layout import (
@@ -156,10 +156,6 @@ def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "checks": checks,
         "all_checks_passed": all(check["passed"] for check in checks),
     }
-
-
-class QualityCheckFailed(PipelineError):
-    """A reconciliation check failed: the outputs were written, but they cannot be trusted."""
 
 
 def write_quality_report(con: duckdb.DuckDBPyConnection, output_dir: Path) -> dict[str, Any]:

@@ -25,8 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.errors import PipelineInputError
-from core.export import QualityCheckFailed
+from core.errors import PipelineError, permanent_error_named
 from core.layout import QUALITY_REPORT
 from core.run import RunSummary, summarise
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
@@ -40,10 +39,6 @@ from impl_airflow.config import (
 )
 
 LOG_TO_STDERR_ENV = "LC_AIRFLOW_LOG_TO_STDERR"
-_ERRORS: dict[str, type[Exception]] = {
-    "PipelineInputError": PipelineInputError,
-    "QualityCheckFailed": QualityCheckFailed,
-}
 
 
 class AirflowRunFailed(RuntimeError):
@@ -111,8 +106,9 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
     outcome = run_dag(input_dir, output_dir)
     if outcome["state"] != "success":
         error = outcome.get("error")
-        if error and error.get("type") in _ERRORS:
-            raise _ERRORS[error["type"]](error["message"])
+        permanent = permanent_error_named(error["type"], error["message"]) if error else None
+        if permanent is not None:
+            raise permanent
         raise AirflowRunFailed(
             f"Airflow DAG run {DAG_ID} {outcome['run_id']} ended {outcome['state']}; failed tasks: "
             f"{', '.join(outcome['failed_tasks']) or 'none'}; log: {airflow_home(output_dir) / LOG_FILE}"
@@ -135,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         summary = run(args.input, args.output)
-    except (PipelineInputError, QualityCheckFailed) as error:
+    except PipelineError as error:
         print(f"impl_airflow: error: {error}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))

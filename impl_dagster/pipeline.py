@@ -14,8 +14,7 @@ import uuid
 from pathlib import Path
 
 from core.engine import resolve_engine
-from core.errors import PipelineInputError
-from core.export import QualityCheckFailed
+from core.errors import PipelineInputError, QualityCheckFailed, is_permanent
 from core.layout import QUALITY_REPORT
 from core.run import RunSummary, summarise
 from core.warehouse import warehouse_path
@@ -95,13 +94,13 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
                 run_config=run_config(input_dir, output_dir, engine), instance=instance, run_id=run_id
             )
         except Failure as failure:  # bad input or failed checks, not retried (see assets/retries.py)
-            if isinstance(failure.__cause__, (PipelineInputError, QualityCheckFailed)):
+            if is_permanent(failure.__cause__):
                 raise failure.__cause__ from None
             raise
         except DagsterExecutionStepExecutionError as error:
             # Unwrap Dagster's step failure: the CLI prints the original one-line message.
             cause = error.user_exception
-            if isinstance(cause, (PipelineInputError, QualityCheckFailed)):
+            if is_permanent(cause):
                 raise cause from None
             if isinstance(cause, DagsterDbtCliRuntimeError):
                 failed = _failed_checks(instance, run_id) or _dbt_errors(str(cause))

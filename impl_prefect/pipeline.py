@@ -27,7 +27,7 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
     """Run the whole pipeline once as a Prefect flow; raise on bad input or a failed check.
 
     Errors are the flow's own: :class:`core.errors.PipelineInputError` with its one-line message on
-    bad input, :class:`core.export.QualityCheckFailed` when a reconciliation fails.
+    bad input, :class:`core.errors.QualityCheckFailed` when a reconciliation fails.
     """
     output_dir = Path(output_dir).resolve()
     # The flow module imports Prefect's task machinery, prefect-dbt and dbt (seconds): do it while

@@ -33,8 +33,8 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from prefect_dbt.utilities import format_resource_id
 
 from core.environment import scoped_environ
-from core.errors import PipelineInputError
-from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
+from core.errors import PERMANENT_ERRORS, QualityCheckFailed
+from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
@@ -43,7 +43,6 @@ from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures,
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
 
-PERMANENT_ERRORS = (PipelineInputError, QualityCheckFailed)
 # How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, a task run and
 # an asset per dbt node) or "dbt" (one plain dbt invocation, no task run per node; the harness
 # compares the two on large projects, bench/test_model_scaling.py).

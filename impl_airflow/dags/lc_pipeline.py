@@ -39,8 +39,8 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator, DbtRunLocalOperator, DbtTestLocalOperator
 
-from core.errors import PipelineInputError
-from core.export import QUALITY_REPORT_TABLES, QualityCheckFailed, export_table, write_quality_report
+from core.errors import PERMANENT_ERRORS
+from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import check_inputs as check_input_files
 from core.ingest import ingest_file, read_header
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, InputFile
@@ -82,7 +82,7 @@ def fail_without_retry_on_bad_data(ti: Any):
     """Bad input or failed checks: record the message in XCom and fail now; a retry cannot help."""
     try:
         yield
-    except (PipelineInputError, QualityCheckFailed) as error:
+    except PERMANENT_ERRORS as error:
         ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": type(error).__name__, "message": str(error)})
         raise AirflowFailException(str(error)) from error
 

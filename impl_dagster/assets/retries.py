@@ -6,10 +6,7 @@ from contextlib import contextmanager
 
 from dagster import Backoff, Failure, RetryPolicy
 
-from core.errors import PipelineInputError
-from core.export import QualityCheckFailed
-
-PERMANENT_ERRORS = (PipelineInputError, QualityCheckFailed)
+from core.errors import PERMANENT_ERRORS
 
 # Two more attempts, 2 s then 4 s later: as Prefect's tasks and (with a longer base) Airflow's.
 TRANSIENT_RETRIES = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
