@@ -12,7 +12,6 @@ implementation's: it must compute exactly the same files.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from core.export import export_outputs, write_quality_report
 from core.ingest import check_inputs, ingest_file
 from core.layout import INPUT_FILES, WAREHOUSE_FILE
+from core.manifest import project_fingerprint
 from core.run import RunSummary, summarise
 from core.transform import DBT_PROJECT_DIR, run_dbt
 from core.warehouse import connect, warehouse_path
@@ -39,18 +39,9 @@ class CompiledModel:
     sql: str
 
 
-def _project_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in {"target", "logs"}:
-            digest.update(str(relative).encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def compiled_models() -> list[CompiledModel]:
     """Every model's compiled SQL in dependency order, from a cached ``dbt compile`` of the project."""
-    cache = CACHE_DIR / f"{_project_fingerprint()}.json"
+    cache = CACHE_DIR / f"{project_fingerprint(DBT_PROJECT_DIR)[:16]}.json"
     if not cache.is_file():
         scratch = CACHE_DIR / "scratch"
         # Compiled relation names carry the warehouse file's stem: compile against the same name.

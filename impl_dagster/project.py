@@ -7,8 +7,9 @@ The dagster-dbt way (as in dagster's ``examples/assets_dbt_python``):
 * for a deployment, ``dagster-dbt project prepare-and-package --file impl_dagster/project.py`` parses
   once at build time and copies the project with its manifest into ``impl_dagster/dbt-project``,
   which is then used instead of ``dbt/`` (nothing is parsed at import);
-* elsewhere (``lc-pipeline``, tests, a fresh clone) the manifest is parsed only when it is missing
-  or older than a file of the dbt project; an up-to-date manifest costs a few ``stat`` calls.
+* elsewhere (``lc-pipeline``, tests, a fresh clone) dagster-dbt's preparer parses the project only
+  when its manifest is missing or stale, by the rule every tool here shares (:mod:`core.manifest`:
+  a fingerprint of the project's files beside the manifest); a current manifest costs milliseconds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from core.manifest import manifest_is_current as manifest_is_current_for
+from core.manifest import project_fingerprint, record_parse
 from core.transform import DBT_PROJECT_DIR, SHIPPED_DBT_PROJECT_DIR
 
 logger = logging.getLogger(__name__)
@@ -29,8 +32,6 @@ PACKAGED_PROJECT_DIR = Path(__file__).resolve().parent / "dbt-project"
 # Dagster's own artifacts folder inside the dbt project, so that a ``dbt parse`` run by another
 # tool into ``dbt/target`` never swaps the manifest under a running code location.
 TARGET_PATH = Path("target") / "dagster"
-_SOURCE_DIRS = ("models", "macros", "tests", "seeds", "snapshots", "analyses")
-_SOURCE_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
 
 # The dbt CLI of this environment. dagster-dbt runs ``dbt`` from PATH (to parse the project and
 # for ``dbt --version``), and ``.venv/bin/dagster dev`` started without activating the venv has no
@@ -41,6 +42,7 @@ if shutil.which("dbt") is None and DBT_EXECUTABLE.exists():
 if not DBT_EXECUTABLE.exists():
     DBT_EXECUTABLE = Path(shutil.which("dbt") or "dbt")
 
+
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     target_path=TARGET_PATH,
@@ -50,30 +52,20 @@ dbt_project = DbtProject(
 )
 
 
-def _newest_source_change(project_dir: Path) -> float:
-    """The latest modification time of any file dbt reads to build the manifest."""
-    times = [(project_dir / name).stat().st_mtime for name in _SOURCE_FILES if (project_dir / name).exists()]
-    for folder in _SOURCE_DIRS:
-        times += [path.stat().st_mtime for path in (project_dir / folder).rglob("*") if path.is_file()]
-    return max(times, default=0.0)
-
-
 def manifest_is_current(project: DbtProject) -> bool:
-    """True when the manifest exists and no model, macro, test or setting changed since it was written."""
-    manifest = project.manifest_path
-    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_change(project.project_dir)
+    return manifest_is_current_for(project.manifest_path, project.project_dir)
 
 
 def ensure_manifest(project: DbtProject) -> None:
-    """Parse the project when its manifest is missing or stale (never when it is current)."""
+    """Parse the project with dagster-dbt's preparer when its manifest is missing or stale."""
     packaged = project.packaged_project_dir is not None and project.project_dir == project.packaged_project_dir
     if packaged and project.manifest_path.exists():
         # A deployment's packaged copy is used as built; only warn if dbt/ has changed since.
-        if project.manifest_path.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR):
+        if project_fingerprint(project.project_dir) != project_fingerprint(DBT_PROJECT_DIR):
             logger.warning(
-                "%s is older than %s; re-run `dagster-dbt project prepare-and-package "
+                "%s differs from %s; re-run `dagster-dbt project prepare-and-package "
                 "--file impl_dagster/project.py` (or delete %s)",
-                project.manifest_path,
+                project.packaged_project_dir,
                 DBT_PROJECT_DIR,
                 project.packaged_project_dir,
             )
@@ -81,8 +73,17 @@ def ensure_manifest(project: DbtProject) -> None:
     if manifest_is_current(project):
         return
     logger.info("dbt manifest missing or out of date: running dbt parse into %s", project.manifest_path.parent)
+    _prepare(project)
+
+
+def _prepare(project: DbtProject) -> None:
+    """dagster-dbt's own preparation (``dbt parse``), noting what it parsed."""
+    fingerprint = project_fingerprint(project.project_dir)
     project.preparer.prepare(project)
+    record_parse(project.manifest_path, fingerprint)
 
 
-dbt_project.prepare_if_dev()
-ensure_manifest(dbt_project)
+if dbt_project.preparer.using_dagster_dev():
+    _prepare(dbt_project)  # what dbt_project.prepare_if_dev() does: parse at every code-location load
+else:
+    ensure_manifest(dbt_project)
