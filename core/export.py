@@ -22,9 +22,11 @@ from core.layout import (
     ACCOUNTS,
     CUSTOMER_REASONS,
     CUSTOMERS,
+    INPUT_FILES,
     OUTPUT_TABLES,
     QUALITY_REPORT,
     RAW_SCHEMA,
+    InputFile,
     OutputTable,
 )
 
@@ -81,26 +83,46 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return con.execute(sql).fetchall()[0][0]
 
 
-def _file_counts(con, raw_table: str, clean_table: str, quarantine: str, reasons: tuple[str, ...]) -> dict:
-    by_reason = dict(con.execute(f"SELECT reason, count(*) FROM {quarantine} GROUP BY reason").fetchall())
+@dataclass(frozen=True)
+class Reconciliation:
+    """Where the records of one input file went: the rule raw = clean + quarantined, counted."""
+
+    rows_read: int
+    clean: int
+    quarantined: int
+
+    @property
+    def passed(self) -> bool:
+        return self.rows_read == self.clean + self.quarantined
+
+    @property
+    def detail(self) -> str:
+        return f"{self.rows_read} read = {self.clean} clean + {self.quarantined} quarantined"
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, spec: InputFile) -> Reconciliation:
+    """Count one file's records in the warehouse after dbt ran: read, clean, quarantined."""
+    read, clean, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM {RAW_SCHEMA}.{spec.raw_table}), (SELECT count(*) FROM {spec.clean_model}), "
+        f"(SELECT count(*) FROM {spec.quarantine_model})"
+    ).fetchall()[0]
+    return Reconciliation(read, clean, quarantined)
+
+
+def _file_counts(con: duckdb.DuckDBPyConnection, spec: InputFile, reasons: tuple[str, ...]) -> dict[str, Any]:
+    counts = reconcile(con, spec)
+    by_reason = dict(con.execute(f"SELECT reason, count(*) FROM {spec.quarantine_model} GROUP BY reason").fetchall())
     return {
-        "rows_read": _scalar(con, f"SELECT count(*) FROM {RAW_SCHEMA}.{raw_table}"),
-        "clean": _scalar(con, f"SELECT count(*) FROM {clean_table}"),
-        "quarantined": sum(by_reason.values()),
+        "rows_read": counts.rows_read,
+        "clean": counts.clean,
+        "quarantined": counts.quarantined,
         "quarantined_by_reason": {reason: by_reason.get(reason, 0) for reason in reasons},
     }
 
 
-# Each check is a query returning one boolean (true = passed) and a detail, computed from the tables.
+# Checks beyond the reconciliation of each file: a query returning one boolean (true = passed) and
+# a detail, computed from the tables.
 QUALITY_CHECKS: dict[str, str] = {
-    "customers_reconcile": """
-        SELECT r = c + q, format('{} read = {} clean + {} quarantined', r, c, q) FROM (SELECT
-          (SELECT count(*) FROM raw.customers) r, (SELECT count(*) FROM int_customers_clean) c,
-          (SELECT count(*) FROM customers_quarantine) q)""",
-    "accounts_reconcile": """
-        SELECT r = c + q, format('{} read = {} clean + {} quarantined', r, c, q) FROM (SELECT
-          (SELECT count(*) FROM raw.accounts) r, (SELECT count(*) FROM int_accounts_clean) c,
-          (SELECT count(*) FROM accounts_quarantine) q)""",
     "customer_ids_unique": """
         SELECT count(*) = count(DISTINCT customer_id), format('{} rows, {} ids', count(*),
           count(DISTINCT customer_id)) FROM customer_profile""",
@@ -140,17 +162,16 @@ QUALITY_REPORT_TABLES: tuple[str, ...] = (
 def quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Per input file: rows read, clean, quarantined by reason; and the result of every check."""
     checks = []
+    for spec in INPUT_FILES:
+        counts = reconcile(con, spec)
+        checks.append({"name": f"{spec.raw_table}_reconcile", "passed": counts.passed, "detail": counts.detail})
     for name, sql in QUALITY_CHECKS.items():
         passed, detail = con.execute(sql).fetchall()[0]
         checks.append({"name": name, "passed": bool(passed), "detail": detail})
     return {
         "files": {
-            CUSTOMERS.name: _file_counts(
-                con, CUSTOMERS.raw_table, "int_customers_clean", "customers_quarantine", CUSTOMER_REASONS
-            ),
-            ACCOUNTS.name: _file_counts(
-                con, ACCOUNTS.raw_table, "int_accounts_clean", "accounts_quarantine", ACCOUNT_REASONS
-            ),
+            CUSTOMERS.name: _file_counts(con, CUSTOMERS, CUSTOMER_REASONS),
+            ACCOUNTS.name: _file_counts(con, ACCOUNTS, ACCOUNT_REASONS),
         },
         "outputs": {table.table: _scalar(con, f"SELECT count(*) FROM {table.table}") for table in OUTPUT_TABLES},
         "checks": checks,

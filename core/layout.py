@@ -21,6 +21,16 @@ class InputFile:
     raw_table: str
     columns: dict[str, str]
 
+    @property
+    def clean_model(self) -> str:
+        """The dbt model holding the file's clean rows."""
+        return f"int_{self.raw_table}_clean"
+
+    @property
+    def quarantine_model(self) -> str:
+        """The dbt model holding the file's refused rows, each with its reason."""
+        return f"{self.raw_table}_quarantine"
+
 
 CUSTOMERS = InputFile(
     name="customers.csv",

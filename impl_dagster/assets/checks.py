@@ -1,14 +1,15 @@
 """Our own asset checks, beside the dbt tests that dagster-dbt turns into checks.
 
-* ``<file>_reconciles`` on each raw asset: every record read from the file is either clean or
-  quarantined, counted in the warehouse after dbt ran (rows read = clean + quarantined).
+* ``<file>_reconcile`` on each raw asset: every record read from the file is either clean or
+  quarantined, counted in the warehouse after dbt ran (rows read = clean + quarantined), by the
+  same rule as the quality report (``core.export.reconcile``).
 * ``files_match_table`` on each output-files asset: every file holds the table's columns and as
   many rows as the table.
 """
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, asset_check
 
-from core.export import exported_file_shape
+from core.export import exported_file_shape, reconcile
 from core.layout import INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile, OutputTable
 from impl_dagster.assets.ingestion import raw_asset_key
 from impl_dagster.assets.outputs import files_asset_key, model_key
@@ -16,30 +17,23 @@ from impl_dagster.resources import LcPaths
 
 
 def _reconcile_check(spec: InputFile) -> AssetChecksDefinition:
-    raw = f"{RAW_SCHEMA}.{spec.raw_table}"
-    clean = f"int_{spec.raw_table}_clean"
-    quarantine = f"{spec.raw_table}_quarantine"
-
     @asset_check(
         asset=raw_asset_key(spec),
         name=f"{spec.raw_table}_reconcile",
         # runs once dbt has built the tables it counts
-        additional_deps=[model_key(clean), model_key(quarantine)],
+        additional_deps=[model_key(spec.clean_model), model_key(spec.quarantine_model)],
         description=f"Every record of {spec.name} ends up in exactly one place: rows read "
-        f"({raw}) = clean ({clean}) + quarantined ({quarantine}).",
+        f"({RAW_SCHEMA}.{spec.raw_table}) = clean ({spec.clean_model}) + quarantined ({spec.quarantine_model}).",
     )
     def _check(context: AssetCheckExecutionContext, lc_paths: LcPaths) -> AssetCheckResult:
         with lc_paths.connect(read_only=True) as con:
-            read, clean_rows, quarantined = con.execute(
-                f"SELECT (SELECT count(*) FROM {raw}), (SELECT count(*) FROM {clean}), "
-                f"(SELECT count(*) FROM {quarantine})"
-            ).fetchall()[0]
+            counts = reconcile(con, spec)
+        missing = counts.rows_read - counts.clean - counts.quarantined
         return AssetCheckResult(
-            passed=read == clean_rows + quarantined,
+            passed=counts.passed,
             severity=AssetCheckSeverity.ERROR,
-            description=f"{spec.name}: {read:,} read = {clean_rows:,} clean + {quarantined:,} quarantined"
-            + ("" if read == clean_rows + quarantined else f" FAILS by {read - clean_rows - quarantined:+,}"),
-            metadata={"rows_read": read, "clean": clean_rows, "quarantined": quarantined},
+            description=f"{spec.name}: {counts.detail}" + ("" if counts.passed else f" FAILS by {missing:+,}"),
+            metadata={"rows_read": counts.rows_read, "clean": counts.clean, "quarantined": counts.quarantined},
         )
 
     return _check
