@@ -45,7 +45,7 @@ dagster-dev: setup
 # Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
 # `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.
 airflow-ui: setup
-	.venv/bin/python -m impl_airflow.ui --output $(AIRFLOW_OUTPUT) --port $(AIRFLOW_PORT)
+	.venv/bin/python -m impl_airflow.launch.ui --output $(AIRFLOW_OUTPUT) --port $(AIRFLOW_PORT)
 
 # Prefect's UI on http://127.0.0.1:4200, on the Prefect home of `lc-pipeline run --impl prefect`.
 # (PREFECT_UI_API_URL: `--port` alone moves the server, but its UI still calls the API on port 4200.)

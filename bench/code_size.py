@@ -79,6 +79,10 @@ class CodeSize:
     implementation: str
     python_files: int
     code_lines: int
+    # Of code_lines: what our CLI needs to start the tool (``launch.py`` or ``launch/``), and the rest,
+    # what a team writes to use the tool (its definitions).
+    launcher_lines: int
+    definition_lines: int
     config_files: list[str]
     config_lines: int
     framework_apis: list[str]
@@ -96,6 +100,11 @@ def project_files(folder: Path) -> list[Path]:
     return sorted(path for path in (REPO / name for name in listed) if path.is_file())
 
 
+def is_launcher(relative: Path) -> bool:
+    """Whether a file of an ``impl_*`` folder is its launcher: ``launch.py`` or anything in ``launch/``."""
+    return relative.parts[0] in {"launch", "launch.py"}
+
+
 def _config_lines(path: Path) -> int:
     return sum(1 for line in path.read_text().splitlines() if line.strip() and not line.strip().startswith("#"))
 
@@ -108,10 +117,14 @@ def measure_folder(implementation: str, folder: Path) -> CodeSize:
     apis: set[str] = set()
     for path in python:
         apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES[implementation])
+    lines = {path: code_lines(path.read_text()) for path in python}
+    launcher = sum(n for path, n in lines.items() if is_launcher(path.relative_to(folder)))
     return CodeSize(
         implementation=implementation,
         python_files=len(python),
-        code_lines=sum(code_lines(p.read_text()) for p in python),
+        code_lines=sum(lines.values()),
+        launcher_lines=launcher,
+        definition_lines=sum(lines.values()) - launcher,
         config_files=[str(p.relative_to(REPO)) for p in configs],
         config_lines=sum(_config_lines(p) for p in configs),
         framework_apis=sorted(apis),

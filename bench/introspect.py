@@ -239,9 +239,9 @@ def prefect_flow_run(output_dir: Path) -> Iterator[tuple[Any, Any, list[Any]]]:
     """The latest ``lc_pipeline`` flow run of a run's own Prefect database, its task runs, and a client.
 
     Starts Prefect's temporary server on ``<output_dir>/prefect_home/prefect.db`` (as the run did,
-    :func:`impl_prefect.runtime.prefect_runtime`); the client reads more while the block lasts.
+    :func:`impl_prefect.launch.runtime.prefect_runtime`); the client reads more while the block lasts.
     """
-    from impl_prefect.runtime import prefect_home, prefect_runtime, read_task_runs
+    from impl_prefect.launch.runtime import prefect_home, prefect_runtime, read_task_runs
 
     home = prefect_home(output_dir)
     if not (home / "prefect.db").is_file():

@@ -97,7 +97,7 @@ def _shared_prefect_server(implementation: str, work: Path) -> Iterator[None]:
     if implementation != "prefect":
         yield
         return
-    from impl_prefect.runtime import prefect_runtime
+    from impl_prefect.launch.runtime import prefect_runtime
 
     with prefect_runtime(work / "prefect_home"):
         yield

@@ -432,7 +432,7 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
             "",
             "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
             "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
-            "rebuilt per task) backported in `impl_airflow/runner.py`, and `gc.freeze()` against "
+            "rebuilt per task) backported in `impl_airflow/launch/runner.py`, and `gc.freeze()` against "
             "cosmos's full collection after every dbt call; without them its overhead is far larger.",
         ]
     for size in cfg.scaling_sizes:
@@ -495,8 +495,9 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
         )
         lines += [
             "",
-            "| implementation | Python files | code lines | config files (lines) | distinct framework APIs | typed by mypy |",
-            "|---|---|---|---|---|---|",
+            "| implementation | Python files | code lines | of which definitions | of which launcher | "
+            "config files (lines) | distinct framework APIs | typed by mypy |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for implementation in cfg.implementations:
             size = store.code_size.get(implementation)
@@ -504,6 +505,7 @@ def _sections(store: Store, charts: list[str], timelines: Timelines) -> list[str
             if size:
                 lines.append(
                     f"| {implementation} | {size['python_files']} | {size['code_lines']} | "
+                    f"{size.get('definition_lines', '-')} | {size.get('launcher_lines', '-')} | "
                     f"{len(size['config_files'])} ({size['config_lines']}) | {len(size['framework_apis'])} | {_pct(typed)} |"
                 )
     lines += _reliability_section(store)

@@ -6,7 +6,7 @@ Three things are measured here, apart from the end-to-end runs (those go through
 * **manifest build** (a deploy-time step, done once per project before anything is timed): Dagster's
   ``dbt parse`` into ``<project>/target/dagster`` (what ``import impl_dagster.project`` does when
   the manifest is missing) and Airflow's into ``<project>/target/airflow``
-  (``impl_airflow.manifest.prepare_manifest``). Timed, reported separately, never inside a run;
+  (``impl_airflow.launch.manifest.prepare_manifest``). Timed, reported separately, never inside a run;
 * **definition load**: what a tool does before it can run or show anything, in a new process:
   Dagster imports the code location and resolves its asset graph; Airflow parses the DAG file
   (``BundleDagBag``, as its DAG processor and our runner do; cosmos renders the dbt tasks then);
@@ -137,14 +137,14 @@ def _prepare_dagster() -> dict[str, Any]:
 
 
 def _prepare_airflow() -> dict[str, Any]:
-    from impl_airflow.manifest import prepare_manifest
+    from impl_airflow.launch.manifest import prepare_manifest
 
     started = time.perf_counter()
     manifest = prepare_manifest()
     return {
         "seconds": time.perf_counter() - started,
         "manifest": str(manifest),
-        "what": "impl_airflow.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)",
+        "what": "impl_airflow.launch.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)",
     }
 
 
@@ -207,7 +207,7 @@ def _tool_environment(implementation: str, scratch: Path) -> dict[str, str]:
 
         return airflow_environment(scratch / "airflow_home")
     if implementation == "prefect":
-        from impl_prefect.runtime import prefect_environment
+        from impl_prefect.launch.runtime import prefect_environment
 
         return prefect_environment(scratch / "prefect_home")
     if implementation == "dagster":

@@ -525,9 +525,9 @@ def config_files(folder: Path) -> list[str]:
 
 
 def airflow_ui_settings(workspace: Path) -> list[str]:
-    """The environment ``python -m impl_airflow.ui`` sets for ``airflow standalone`` (names only)."""
+    """The environment ``python -m impl_airflow.launch.ui`` sets for ``airflow standalone`` (names only)."""
     code = (
-        "import json; from pathlib import Path; from impl_airflow.ui import ui_environment; "
+        "import json; from pathlib import Path; from impl_airflow.launch.ui import ui_environment; "
         "print(json.dumps(sorted(ui_environment(Path('in'), Path('out'), 8080))))"
     )
     out = subprocess.run(

@@ -391,7 +391,7 @@ def prefect_ui(ctx: UiContext) -> dict[str, Any]:
 
 
 def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Event | None = None) -> dict[str, Any]:
-    """``python -m impl_prefect.pipeline`` reporting to this server (docs/prefect.md's "watch a run live")."""
+    """``python -m impl_prefect.launch.pipeline`` reporting to this server (docs/prefect.md's "watch a run live")."""
     env = {**server.env, "PREFECT_API_URL": f"{server.url}/api"}
     output = server.state_dir / name
     log = ctx.results_dir / "ui" / f"prefect_{name}.log"
@@ -401,7 +401,7 @@ def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Ev
             [
                 str(ctx.workspace / ".venv" / "bin" / "python"),
                 "-m",
-                "impl_prefect.pipeline",
+                "impl_prefect.launch.pipeline",
                 "--input",
                 str(ctx.input_dir),
                 "--output",
@@ -439,7 +439,7 @@ def _prefect_hot_reload(ctx: UiContext, server: UiServer, api: PrefectApi) -> di
         return {"seconds": None, "note": f"new task run not seen ({run['tail']})"}
     return {
         "seconds": seen_at - saved,
-        "how": "flow file changed, next run started at once (`python -m impl_prefect.pipeline`); "
+        "how": "flow file changed, next run started at once (`python -m impl_prefect.launch.pipeline`); "
         "its new task run shows in the server's API",
         "automatic": None,
         "next_run_seconds": run["seconds"],

@@ -2,7 +2,7 @@
 
 Deliberately free of Airflow imports: Airflow reads ``AIRFLOW_HOME`` and the rest of its
 configuration once, when it is first imported, so whoever starts Airflow must be able to build
-this environment before that import happens (see ``impl_airflow.pipeline``).
+this environment before that import happens (see ``impl_airflow.launch.pipeline``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ export_<table> x 4 -> quality_report.
 
 Importing this module imports Prefect, which reads its settings (``PREFECT_HOME``, ``PREFECT_API_URL``)
 from the environment at that moment: to run the flow with its state under the run's folder, go
-through :func:`impl_prefect.pipeline.run` (or set those variables before importing).
+through :func:`impl_prefect.launch.pipeline.run` (or set those variables before importing).
 """
 
 from __future__ import annotations

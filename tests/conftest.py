@@ -54,7 +54,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Prefect is imported here, with ``PREFECT_HOME`` set for the import alone, so collecting the tests
     imports nothing heavy and no test writes to the user's home.
     """
-    from impl_prefect.runtime import SERVER_STARTUP_TIMEOUT_SECONDS, prefect_environment
+    from impl_prefect.launch.runtime import SERVER_STARTUP_TIMEOUT_SECONDS, prefect_environment
 
     home = tmp_path_factory.mktemp("prefect_session_home")
     with scoped_environ(prefect_environment(home)):  # read by a first import of Prefect, then undone

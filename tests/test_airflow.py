@@ -1,6 +1,6 @@
 """The Airflow implementation: the DAG as Airflow parses it, real ``dag.test()`` runs, retries, bad input.
 
-No mocks. Every run goes through ``impl_airflow.pipeline.run``, which runs the DAG with ``dag.test()``
+No mocks. Every run goes through ``impl_airflow.launch.pipeline.run``, which runs the DAG with ``dag.test()``
 in a child process against a fresh SQLite metadata DB under the run's output folder; the tests read
 what Airflow recorded (task instances, retries, asset events) back from that DB with ``sqlite3``.
 
@@ -38,12 +38,12 @@ from tests.faults import FAULTS, assert_recovered, stale_output
 
 @pytest.fixture(scope="module")
 def airflow_output(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from impl_airflow.pipeline import run
+    from impl_airflow.launch.pipeline import run
 
     output_dir = tmp_path_factory.mktemp("airflow_output")
     started = time.perf_counter()
     summary = run(small_input, output_dir)
-    print(f"impl_airflow.pipeline.run: {time.perf_counter() - started:.1f} s")
+    print(f"impl_airflow.launch.pipeline.run: {time.perf_counter() - started:.1f} s")
     assert summary.implementation == "airflow" and summary.output_dir == output_dir.resolve()
     return output_dir
 
@@ -62,7 +62,7 @@ def _outcome(output_dir: Path) -> dict:
 
 _DAGBAG_PROBE = """
 import json, sys
-from impl_airflow.manifest import prepare_manifest
+from impl_airflow.launch.manifest import prepare_manifest
 manifest = json.loads(prepare_manifest().read_text())
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
@@ -234,7 +234,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     """Faults in an ingestion and an export, over an earlier run's folder: Airflow retries exactly
     those two tasks once, and the outputs equal a clean run on the new input."""
     from core.faults import FAULT_ENV
-    from impl_airflow.pipeline import run
+    from impl_airflow.launch.pipeline import run
 
     output_dir = stale_output(scripts_output, tmp_path / "output")
     monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
@@ -252,7 +252,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 
 
 def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tmp_path: Path) -> None:
-    from impl_airflow.pipeline import run
+    from impl_airflow.launch.pipeline import run
 
     output_dir = assert_stops_before_writing(run, tmp_path)
 

@@ -36,12 +36,12 @@ def asset_graph(defs):
 
 @pytest.fixture(scope="module")
 def dagster_run(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
-    from impl_dagster.pipeline import run
+    from impl_dagster.launch import run
 
     output_dir = tmp_path_factory.mktemp("dagster_output")
     started = time.perf_counter()
     summary = run(small_input, output_dir)
-    print(f"impl_dagster.pipeline.run: {time.perf_counter() - started:.1f} s")
+    print(f"impl_dagster.launch.run: {time.perf_counter() - started:.1f} s")
     return summary
 
 
@@ -189,7 +189,7 @@ def _run_checks(defs, output_dir: Path, *check_names: str):
     """Run only the named checks (no materialization) against the warehouse under ``output_dir``."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
-    from impl_dagster.pipeline import run_config
+    from impl_dagster.launch import run_config
 
     keys = [key for key in defs.resolve_asset_graph().asset_check_keys if key.name in check_names]
     job = define_asset_job("checks_only", selection=AssetSelection.checks(*keys))
@@ -231,7 +231,7 @@ def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, t
 
 
 def test_bad_input_raises_the_original_error_and_writes_nothing(small_input: Path, tmp_path: Path) -> None:
-    from impl_dagster.pipeline import run
+    from impl_dagster.launch import run
 
     bad = tmp_path / "input"
     bad.mkdir()
@@ -276,7 +276,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     """Faults in an ingestion and an export, over an earlier run's folder: the assets' retry policy
     reruns exactly those two steps once, and the outputs equal a clean run on the new input."""
     from core.faults import FAULT_ENV
-    from impl_dagster.pipeline import run
+    from impl_dagster.launch import run
 
     output_dir = stale_output(scripts_output, tmp_path / "output")
     monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))

@@ -2,7 +2,7 @@
 
 No mocks. One Prefect test server for the whole session (``prefect_test_harness``); the runs
 report to it, so the tests read task runs, artifacts and asset events back through its API. One
-more test runs ``python -m impl_prefect.pipeline`` in a clean process, as a user does, to check
+more test runs ``python -m impl_prefect.launch.pipeline`` in a clean process, as a user does, to check
 that Prefect's own temporary server keeps its database under the run's folder.
 
 Prefect is imported only inside the fixtures, with ``PREFECT_HOME`` set for the import alone, so
@@ -28,7 +28,7 @@ import pytest
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
 from core.settings import dbt_target_dir
-from impl_prefect.runtime import PREFECT_HOME_DIRNAME
+from impl_prefect.launch.runtime import PREFECT_HOME_DIRNAME
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
 
@@ -37,13 +37,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def prefect_run(prefect_server: str, small_input: Path, tmp_path_factory: pytest.TempPathFactory):
-    from impl_prefect.pipeline import run
+    from impl_prefect.launch.pipeline import run
 
     output_dir = tmp_path_factory.mktemp("prefect_output")
     environment_before = dict(os.environ)
     started = time.perf_counter()
     summary = run(small_input, output_dir)
-    print(f"impl_prefect.pipeline.run: {time.perf_counter() - started:.1f} s")
+    print(f"impl_prefect.launch.pipeline.run: {time.perf_counter() - started:.1f} s")
     return SimpleNamespace(summary=summary, environment_before=environment_before, environment_after=dict(os.environ))
 
 
@@ -56,7 +56,7 @@ def _sync_client():
 def _task_runs(flow_run_id: UUID) -> dict[str, object]:
     """The flow run's task runs by task name (the pipeline's own tasks have unique names), once the
     server has recorded them all: it records task runs from events, behind the run."""
-    from impl_prefect.runtime import settled_task_runs
+    from impl_prefect.launch.runtime import settled_task_runs
 
     # task run names are "<task name>-<3 hex digits>", or "model <name>" / "test <name>" for dbt nodes
     return {re.sub(r"-[0-9a-f]{3}$", "", run.name): run for run in settled_task_runs(flow_run_id)}
@@ -199,7 +199,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     """Faults in an ingestion and an export, over an earlier run's folder: Prefect retries exactly
     those two task runs once, and the outputs equal a clean run on the new input."""
     from core.faults import FAULT_ENV
-    from impl_prefect.pipeline import run
+    from impl_prefect.launch.pipeline import run
 
     output_dir = stale_output(scripts_output, tmp_path / "output")
     monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
@@ -221,7 +221,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(
     prefect_server: str, tmp_path: Path
 ) -> None:
-    from impl_prefect.pipeline import run
+    from impl_prefect.launch.pipeline import run
 
     output_dir = assert_stops_before_writing(run, tmp_path)
 
@@ -237,14 +237,22 @@ def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(
 def test_pipeline_module_keeps_prefect_state_under_the_output_folder(
     small_input: Path, scripts_reference: Path, tmp_path: Path
 ) -> None:
-    """``python -m impl_prefect.pipeline`` in a clean process: no PREFECT_* settings, a fresh HOME."""
+    """``python -m impl_prefect.launch.pipeline`` in a clean process: no PREFECT_* settings, a fresh HOME."""
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LC_"))}
     env["HOME"] = str(home)
     output_dir = tmp_path / "output"
     done = subprocess.run(
-        [sys.executable, "-m", "impl_prefect.pipeline", "--input", str(small_input), "--output", str(output_dir)],
+        [
+            sys.executable,
+            "-m",
+            "impl_prefect.launch.pipeline",
+            "--input",
+            str(small_input),
+            "--output",
+            str(output_dir),
+        ],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

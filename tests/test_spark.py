@@ -191,7 +191,7 @@ def test_dagster_on_spark_equals_scripts(
     small_input: Path, scripts_reference: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The Dagster implementation picks Spark by run configuration; dbt starts its own session."""
-    from impl_dagster.pipeline import run
+    from impl_dagster.launch import run
 
     output_dir = tmp_path_factory.mktemp("dagster_spark")
     run(small_input, output_dir, engine="spark")

@@ -5,7 +5,7 @@
 
 The same steps, in the same order, as ``impl_scripts/pipeline.py``; every step is one call into
 ``core`` or one dbt command. The dbt project is rendered by astronomer-cosmos from a manifest
-produced ahead of time (``impl_airflow/manifest.py``): one task per model (``dbt run --select``),
+produced ahead of time (``impl_airflow/launch/manifest.py``): one task per model (``dbt run --select``),
 followed by a task for that model's tests; tests that read several models run as their own task
 once all of those models are built. ``LC_COSMOS_TEST_BEHAVIOR=build`` makes it one ``dbt build``
 task per model instead (see ``impl_airflow.config``).
@@ -69,8 +69,8 @@ from impl_airflow.config import (
 if not DBT_MANIFEST.is_file():
     # Fail the import with the fix in the message rather than with cosmos's generic error.
     raise FileNotFoundError(
-        f"{DBT_MANIFEST} not found: build it first with `python -m impl_airflow.manifest` "
-        "(impl_airflow.pipeline.run does it for you)"
+        f"{DBT_MANIFEST} not found: build it first with `python -m impl_airflow.launch.manifest` "
+        "(impl_airflow.launch.pipeline.run does it for you)"
     )
 
 
@@ -101,7 +101,7 @@ def _warehouse(paths: dict[str, str]) -> Path:
 @dag(
     dag_id=DAG_ID,
     description="LendingClub pipeline: CSV ingestion, dbt transformations, exports and quality report",
-    schedule=None,  # run on demand (UI, CLI, impl_airflow.pipeline.run)
+    schedule=None,  # run on demand (UI, CLI, impl_airflow.launch.pipeline.run)
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,

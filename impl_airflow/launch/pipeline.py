@@ -8,7 +8,7 @@ Why a child process: Airflow reads ``AIRFLOW_HOME``, its whole configuration and
 connection once, when ``airflow`` is first imported, and keeps them for the life of the process.
 A run must use the metadata DB under *its* output folder, and the caller may already have imported
 Airflow for another home (a test session, a second run into another folder). So ``run()`` starts
-``python -m impl_airflow.runner`` with that environment; the runner migrates the DB, serializes the
+``python -m impl_airflow.launch.runner`` with that environment; the runner migrates the DB, serializes the
 DAG and calls ``dag.test()``, which runs every task inside that one process (no scheduler,
 executor or workers), then reports the outcome as JSON. ``run()`` itself never imports Airflow.
 
@@ -63,7 +63,7 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
     command = [
         sys.executable,
         "-m",
-        "impl_airflow.runner",
+        "impl_airflow.launch.runner",
         "--input",
         str(input_dir),
         "--output",
@@ -72,7 +72,7 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
         str(result_file),
     ]
     # The DAG params' defaults follow these too, so the serialized DAG (and the form in the UI, see
-    # impl_airflow.ui) matches the run.
+    # impl_airflow.launch.ui) matches the run.
     env = {
         **os.environ,
         **airflow_environment(home),
@@ -118,13 +118,13 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m impl_airflow.pipeline --input DIR --output DIR``: one run, summary on stdout."""
+    """``python -m impl_airflow.launch.pipeline --input DIR --output DIR``: one run, summary on stdout."""
     import argparse
     import time
 
     from impl_airflow.config import DEFAULT_INPUT_DIR, DEFAULT_OUTPUT_DIR
 
-    parser = argparse.ArgumentParser(prog="python -m impl_airflow.pipeline", description=run.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m impl_airflow.launch.pipeline", description=run.__doc__)
     parser.add_argument("--input", type=Path, default=env_path(INPUT_DIR_ENV, DEFAULT_INPUT_DIR))
     parser.add_argument("--output", type=Path, default=env_path(OUTPUT_DIR_ENV, DEFAULT_OUTPUT_DIR))
     args = parser.parse_args(argv)

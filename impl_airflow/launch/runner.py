@@ -1,7 +1,7 @@
 """One run of ``lc_pipeline`` with ``dag.test()``, in a process whose environment points Airflow at
-the run's own home. Started by :func:`impl_airflow.pipeline.run`; not meant to be called by hand.
+the run's own home. Started by :func:`impl_airflow.launch.pipeline.run`; not meant to be called by hand.
 
-    python -m impl_airflow.runner --input DIR --output DIR --result FILE
+    python -m impl_airflow.launch.runner --input DIR --output DIR --result FILE
 
 Steps: build the dbt manifest if the dbt project changed; create or migrate the SQLite metadata DB;
 register the ``dags-folder`` bundle and serialize the DAGs in it (``dag.test()`` needs the DAG
@@ -29,7 +29,7 @@ def _check_environment(output_dir: Path) -> None:
     expected = output_dir / AIRFLOW_HOME_DIR
     if "airflow" in sys.modules or Path(os.environ.get("AIRFLOW_HOME", "~/airflow")).resolve() != expected:
         raise SystemExit(
-            f"impl_airflow.runner: start it through impl_airflow.pipeline.run, which sets AIRFLOW_HOME={expected} "
+            f"impl_airflow.launch.runner: start it through impl_airflow.launch.pipeline.run, which sets AIRFLOW_HOME={expected} "
             "(and the rest of impl_airflow.config.airflow_environment) before Airflow is imported"
         )
 
@@ -102,7 +102,7 @@ def _outcome(dag_run: Any) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m impl_airflow.runner")
+    parser = argparse.ArgumentParser(prog="python -m impl_airflow.launch.runner")
     parser.add_argument("--input", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     input_dir, output_dir = args.input.resolve(), args.output.resolve()
     _check_environment(output_dir)
 
-    from impl_airflow.manifest import prepare_manifest
+    from impl_airflow.launch.manifest import prepare_manifest
 
     prepare_manifest()  # before the DAG file is parsed: cosmos renders the dbt tasks from it
     _migrate_metadata_db()

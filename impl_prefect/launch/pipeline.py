@@ -2,13 +2,13 @@
 
 Prefect keeps its state under ``<output_dir>/prefect_home`` (never the user's home); with no
 ``PREFECT_API_URL`` the run starts Prefect's temporary server on ``prefect_home/prefect.db`` and
-stops it at the end. See :mod:`impl_prefect.runtime` for how the settings are scoped, and
-``impl_prefect/README.md`` for watching runs in Prefect's UI.
+stops it at the end. See :mod:`impl_prefect.launch.runtime` for how the settings are scoped, and
+``docs/prefect.md`` for watching runs in Prefect's UI.
 
 Importing this module does not import Prefect (that happens inside :func:`run`, after the
 settings are in place), so it is cheap and has no side effect.
 
-    python -m impl_prefect.pipeline --input DIR --output DIR
+    python -m impl_prefect.launch.pipeline --input DIR --output DIR
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.layout import QUALITY_REPORT
 from core.run import RunSummary, summarise
-from impl_prefect.runtime import prefect_home, prefect_runtime
+from impl_prefect.launch.runtime import prefect_home, prefect_runtime
 
 
 def run(input_dir: Path, output_dir: Path) -> RunSummary:
@@ -45,7 +45,7 @@ def _import_flow() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m impl_prefect.pipeline", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m impl_prefect.launch.pipeline", description=__doc__.split("\n")[0])
     parser.add_argument("--input", type=Path, required=True, help="folder with customers.csv and accounts.csv")
     parser.add_argument("--output", type=Path, required=True, help="folder for the warehouse and outputs")
     args = parser.parse_args(argv)

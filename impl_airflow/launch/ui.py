@@ -1,9 +1,9 @@
 """Open the ``lc_pipeline`` DAG in Airflow's own UI: ``airflow standalone`` with this project's settings.
 
-    .venv/bin/python -m impl_airflow.ui                       # output/airflow (the DAG's default)
-    .venv/bin/python -m impl_airflow.ui --output /tmp/run1    # the runs impl_airflow.pipeline.run made there
+    .venv/bin/python -m impl_airflow.launch.ui                       # output/airflow (the DAG's default)
+    .venv/bin/python -m impl_airflow.launch.ui --output /tmp/run1    # the runs impl_airflow.launch.pipeline.run made there
 
-It points ``AIRFLOW_HOME`` at ``<output>/airflow_home``, the home ``impl_airflow.pipeline.run`` uses
+It points ``AIRFLOW_HOME`` at ``<output>/airflow_home``, the home ``impl_airflow.launch.pipeline.run`` uses
 for that folder, so the UI shows the DAG (graph, dbt task group, Assets) and every run recorded
 there, ``dag.test()`` runs included. ``airflow standalone`` starts the API server (UI) on
 http://127.0.0.1:8080, the scheduler (LocalExecutor), the DAG processor and the triggerer; it
@@ -13,7 +13,7 @@ read ``--input`` and write ``--output`` unless their params say otherwise. Ctrl-
 
 The same thing by hand, from the repository root (what this module does)::
 
-    .venv/bin/python -m impl_airflow.manifest
+    .venv/bin/python -m impl_airflow.launch.manifest
     AIRFLOW_HOME=$PWD/output/airflow/airflow_home \\
     AIRFLOW__CORE__DAGS_FOLDER=$PWD/impl_airflow/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \\
     AIRFLOW__COSMOS__ENABLE_TELEMETRY=False DO_NOT_TRACK=1 AIRFLOW__API__HOST=127.0.0.1 \\
@@ -50,7 +50,7 @@ def ui_environment(input_dir: Path, output_dir: Path, port: int) -> dict[str, st
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m impl_airflow.ui", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m impl_airflow.launch.ui", description=__doc__.split("\n")[0])
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT_DIR, help="default input folder of new runs")
     parser.add_argument(
         "--output",
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
 
-    from impl_airflow.manifest import prepare_manifest
+    from impl_airflow.launch.manifest import prepare_manifest
 
     prepare_manifest()  # the DAG file renders its dbt tasks from it
     airflow_home(args.output).mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ step would before shipping DAGs. :func:`prepare_manifest` re-parses only when th
 changed since the last parse (:mod:`core.manifest`: a fingerprint of its files is kept beside the
 manifest), so calling it before every run costs milliseconds.
 
-    python -m impl_airflow.manifest        # (re)build it by hand, e.g. before `airflow standalone`
+    python -m impl_airflow.launch.manifest        # (re)build it by hand, e.g. before `airflow standalone`
 """
 
 from __future__ import annotations
