@@ -116,7 +116,7 @@ def measure_folder(implementation: str, folder: Path) -> CodeSize:
     configs = [p for p in files if p.suffix in CONFIG_SUFFIXES]
     apis: set[str] = set()
     for path in python:
-        apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES[implementation])
+        apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES.get(implementation, ()))
     lines = {path: code_lines(path.read_text()) for path in python}
     launcher = sum(n for path, n in lines.items() if is_launcher(path.relative_to(folder)))
     return CodeSize(
