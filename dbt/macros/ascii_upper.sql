@@ -1,0 +1,3 @@
+{% macro ascii_upper(expr) -%}
+  translate({{ expr }}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+{%- endmacro %}
