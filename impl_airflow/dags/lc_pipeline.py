@@ -43,7 +43,7 @@ from core.errors import PERMANENT_ERRORS
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import check_inputs as check_input_files
 from core.ingest import ingest_file, read_header
-from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, InputFile
+from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from core.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
 from core.warehouse import connect, warehouse_path
@@ -249,11 +249,12 @@ def lc_pipeline() -> None:
 def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
     """Wire the dbt tasks into the Asset graph, and keep dbt tests from retrying.
 
-    The staging models read the raw tables ingestion writes; the run task of each exported model
-    produces its mart table. A dbt test is a check on data already written: retrying it cannot
-    change its verdict.
+    A model that reads a raw table (a dbt source, per the manifest) has that table's Asset as its
+    inlet; the run task of each exported model produces its mart table. A dbt test is a check on
+    data already written: retrying it cannot change its verdict.
     """
-    sources = {"stg_customers": RAW_TABLE_ASSETS[CUSTOMERS.name], "stg_accounts": RAW_TABLE_ASSETS[ACCOUNTS.name]}
+    # a source's unique id is "source.<project>.<source name>.<table>"; our sources are raw.<table>
+    raw_assets = {(RAW_SCHEMA, spec.raw_table): RAW_TABLE_ASSETS[spec.name] for spec in INPUT_FILES}
     for operator in transform.dag.tasks:
         if not operator.task_id.startswith(f"{transform.group_id}."):
             continue
@@ -261,9 +262,11 @@ def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
             operator.retries = 0
         elif isinstance(operator, (DbtRunLocalOperator, DbtBuildLocalOperator)):
             # "transform.<model>.run" (after_each), "transform.<model>_model_build" (build)
-            model = operator.extra_context["dbt_node_config"]["resource_name"]
-            if model in sources:
-                operator.inlets = [sources[model]]
+            node = operator.extra_context["dbt_node_config"]
+            model = node["resource_name"]
+            sources = [tuple(dep.split(".")[-2:]) for dep in node["depends_on"] if dep.startswith("source.")]
+            if read := [raw_assets[source] for source in sources if source in raw_assets]:
+                operator.inlets = read
             if model in MART_TABLE_ASSETS:
                 operator.outlets = [MART_TABLE_ASSETS[model]]
 

@@ -3,5 +3,5 @@ select
     customer_id,
     customer_name,
     has_loan
-from {{ ref('stg_customers') }}
+from {{ ref('int_customers_checked') }}
 where quarantine_reason is null

@@ -5,5 +5,5 @@ select
     raw_customer_id as customer_id,
     raw_name as name,
     raw_has_loan as has_loan
-from {{ ref('stg_customers') }}
+from {{ ref('int_customers_checked') }}
 where quarantine_reason is not null

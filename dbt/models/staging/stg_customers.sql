@@ -1,4 +1,4 @@
--- Every customer record, trimmed and typed where valid, with the first quarantine reason that applies.
+-- Every customer record, trimmed and typed where valid; int_customers_checked settles its quarantine reason.
 with
 
 source as (
@@ -50,16 +50,12 @@ select
     raw_customer_id,
     raw_name,
     raw_has_loan,
+    is_malformed,
+    customer_id_text = '' as is_customer_id_missing,
     customer_id,
+    id_occurrence,
+    name_text = '' as is_name_missing,
     {{ collapse_whitespace('name_text') }} as customer_name,
-    has_loan_text in ('yes', 'y', 'true', '1') as has_loan,
-    case
-        when is_malformed then 'malformed_row'
-        when customer_id_text = '' then 'missing_customer_id'
-        when customer_id is null then 'invalid_customer_id'
-        when id_occurrence > 1 then 'duplicate_customer_id'
-        when name_text = '' then 'missing_name'
-        when has_loan_text not in ('yes', 'y', 'true', '1', 'no', 'n', 'false', '0')
-            then 'invalid_has_loan'
-    end as quarantine_reason
+    has_loan_text in ('yes', 'y', 'true', '1', 'no', 'n', 'false', '0') as is_has_loan_valid,
+    has_loan_text in ('yes', 'y', 'true', '1') as has_loan
 from ranked
