@@ -2,14 +2,16 @@
 
     python -m bench.reliability --impl airflow --cases all --fault-input DIR --stale DIR --work DIR
 
-In one process (so a tool's start-up is paid once, not per case) it runs:
+In one process (so a tool's start-up is paid once per process, not per case) it runs:
 
 1. the bad-input corpus (``tests/bad_inputs.py``; ``--cases`` picks a subset), each case judged by
    the same :func:`tests.bad_inputs.judge` the tests assert with;
 2. the fault scenario of the tests (``tests/faults.py``): new input over an earlier run's folder,
    with ``LC_FAIL_ONCE`` failing one ingestion and one export once. An orchestrator must recover
    within the run, by its own retries; plain scripts must fail and recover on the next run. Rows
-   lost or counted twice are counted against the rules oracle;
+   lost or counted twice are counted against the rules oracle. Only when ``--fault-input`` is
+   given: the harness splits an implementation's corpus over two processes, one of which also runs
+   this scenario;
 and the harness (``bench/test_reliability.py``) starts it with canary values in the environment
 variables where secrets live (a cloud key, a dbt ``DBT_ENV_SECRET_`` variable), then looks for them
 in every file the process left behind (its log, metadata databases, dbt artifacts, outputs).
@@ -107,16 +109,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reliability")
     parser.add_argument("--impl", choices=implementation_names(), required=True)
     parser.add_argument("--cases", default="all", help="comma-separated case names, or 'all'")
-    parser.add_argument("--fault-input", type=Path, required=True, help="the new input of the fault scenario")
-    parser.add_argument("--stale", type=Path, required=True, help="an earlier run's folder to run it over")
+    parser.add_argument("--fault-input", type=Path, help="the new input of the fault scenario (none: no scenario)")
+    parser.add_argument("--stale", type=Path, help="an earlier run's folder to run the fault scenario over")
     parser.add_argument("--work", type=Path, required=True)
     args = parser.parse_args()
+    if args.fault_input and not args.stale:
+        parser.error("--fault-input needs --stale")
     names = [case.name for case in CASES] if args.cases == "all" else args.cases.split(",")
 
     run = load_run(args.impl)
     with _shared_prefect_server(args.impl, args.work):
         cases = _bad_inputs(run, names, args.work / "cases")
-        fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work)
+        fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work) if args.fault_input else None
     result = {"cases": cases, "fault": fault}
     sys.stdout.flush()
     print(RESULT_PREFIX + json.dumps(result), flush=True)

@@ -298,8 +298,9 @@ def _reliability_section(store: Store) -> list[str]:
     if not store.reliability:
         return lines + ["Not measured in this run."]
     lines += [
-        "Each implementation ran, in one process of its own, cases of the bad-input corpus "
-        "(`tests/bad_inputs.py`, judged as the tests judge them), then the fault scenario: new input over "
+        "Each implementation ran, in two processes of its own (its corpus split between them), cases of "
+        "the bad-input corpus "
+        "(`tests/bad_inputs.py`, judged as the tests judge them), and in the first the fault scenario: new input over "
         "an earlier run's folder with `LC_FAIL_ONCE` failing one ingestion and one export once, after their "
         "work and before it becomes visible. Rows lost or extra are counted against the rules oracle; "
         "secrets are canary values in `"
