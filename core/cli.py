@@ -2,6 +2,10 @@
 
 Implementations are found through entry points (:mod:`core.implementations`) and imported only
 when chosen, so ``--impl scripts`` never pays for importing Dagster, Airflow or Prefect.
+
+Exit status: 0 success; 1 the run failed for another reason (a tool error, a locked warehouse);
+2 usage error (a wrong option or value); 3 bad input data (the message names the file, the record
+and the problem); 4 a data-quality check failed (the outputs were written but do not reconcile).
 """
 
 from __future__ import annotations
@@ -14,13 +18,52 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
-from core.errors import PipelineError
+from core.errors import PipelineError, PipelineInputError, QualityCheckFailed
 from core.generate import SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.implementations import accepts_engine, implementation_names, load_run
 from core.settings import OUTPUT_ROOT, default_output_dir
 
 # The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
 DEFAULT_IMPLEMENTATION = "dagster"
+DISTRIBUTION = "lc-pipeline"
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_CHECK_FAILED = 4
+EXIT_CODES_HELP = (
+    f"exit status: 0 success, {EXIT_FAILED} run failed, {EXIT_USAGE} usage error, "
+    f"{EXIT_BAD_INPUT} bad input data, {EXIT_CHECK_FAILED} data-quality check failed"
+)
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: one line per package, read only when asked (argparse's own rewraps them)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(versions())
+        parser.exit()
+
+
+def versions() -> str:
+    """This package's version and those of what it runs on (its direct dependencies, as installed)."""
+    from importlib.metadata import PackageNotFoundError, requires, version
+
+    lines = [f"{DISTRIBUTION} {version(DISTRIBUTION)}"]
+    for requirement in requires(DISTRIBUTION) or []:
+        if "extra ==" in requirement:
+            continue
+        name = requirement.split(";")[0].split("[")[0]
+        for separator in "<>=!~ ":
+            name = name.split(separator)[0]
+        try:
+            lines.append(f"  {name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return "\n".join(lines)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -56,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lc-pipeline",
         description="The LendingClub pipeline, orchestrated by Dagster, Airflow, Prefect or plain scripts.",
+        epilog=EXIT_CODES_HELP,
     )
+    parser.add_argument("--version", action=_VersionAction, help="show the versions of this package and its tools")
     commands = parser.add_subparsers(dest="command", required=True)
 
     gen = commands.add_parser("generate", help="write messy customers.csv and accounts.csv")
@@ -99,7 +144,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (PipelineError, ValueError) as error:
         print(f"lc-pipeline: error: {error}", file=sys.stderr)
-        return 2
+        return exit_code(error)
+
+
+def exit_code(error: Exception) -> int:
+    """The documented exit status for an error the CLI reports in one line."""
+    if isinstance(error, PipelineInputError):
+        return EXIT_BAD_INPUT
+    if isinstance(error, QualityCheckFailed):
+        return EXIT_CHECK_FAILED
+    if isinstance(error, ValueError):  # an option's value the run refused (an unknown engine, ...)
+        return EXIT_USAGE
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

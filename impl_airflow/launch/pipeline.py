@@ -132,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = run(args.input, args.output)
     except PipelineError as error:
+        from core.cli import exit_code
+
         print(f"impl_airflow: error: {error}", file=sys.stderr)
-        return 2
+        return exit_code(error)
     print("\n".join(summary.lines()))
     print(f"  wall time: {time.perf_counter() - started:.1f} s")
     return 0
