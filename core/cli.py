@@ -119,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="which implementation runs it (default %(default)s)",
     )
     run.add_argument(
-        "--input", type=Path, help="folder with customers.csv and accounts.csv (default: a generated sample)"
+        "--input",
+        type=Path,
+        help="folder with customers.csv (or Customer.csv) and accounts.csv (default: a generated sample)",
     )
     run.add_argument(
         "--output",

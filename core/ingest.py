@@ -150,11 +150,21 @@ def read_header(path: Path, spec: InputFile) -> Header:
     return Header(path, fields, positions, extras, header_lines)
 
 
+def input_path(input_dir: Path, spec: InputFile) -> Path:
+    """The file of ``input_dir`` that holds ``spec``: its name, or one of the other exact names it is
+    accepted under (``Customer.csv``); two of them at once is an error naming both."""
+    present = [input_dir / name for name in spec.accepted_names if (input_dir / name).exists()]
+    if len(present) > 1:
+        names = " and ".join(path.name for path in present)
+        raise PipelineInputError(f"{input_dir}: both {names} are present; keep one of them")
+    return present[0] if present else input_dir / spec.name
+
+
 def check_inputs(input_dir: Path, specs: tuple[InputFile, ...]) -> dict[str, Header]:
     """Check every input file before anything is written, so a bad one leaves the warehouse untouched."""
     headers = {}
     for spec in specs:
-        path = input_dir / spec.name
+        path = input_path(input_dir, spec)
         require_inside(path, input_dir, "input file")  # a symlink out of the folder is refused
         headers[spec.name] = read_header(path, spec)
     return headers

@@ -20,6 +20,12 @@ class InputFile:
     name: str
     raw_table: str
     columns: dict[str, str]
+    # Other exact file names accepted for it (the assignment ships its customers as Customer.csv).
+    other_names: tuple[str, ...] = ()
+
+    @property
+    def accepted_names(self) -> tuple[str, ...]:
+        return (self.name, *self.other_names)
 
     @property
     def clean_model(self) -> str:
@@ -36,6 +42,7 @@ CUSTOMERS = InputFile(
     name="customers.csv",
     raw_table="customers",
     columns={"customer_id": "CustomerID", "name": "Name", "has_loan": "HasLoan"},
+    other_names=("Customer.csv",),
 )
 ACCOUNTS = InputFile(
     name="accounts.csv",

@@ -17,7 +17,7 @@ from dagster import (
     sensor,
 )
 
-from core.layout import INPUT_FILES
+from core.layout import INPUT_FILES, InputFile
 from impl_dagster.resources import LcPaths
 
 LANDING_ENV = "LC_LANDING_DIR"
@@ -54,8 +54,13 @@ def _ready_folders(landing: Path) -> list[Path]:
     return sorted(
         folder
         for folder in landing.iterdir()
-        if folder.is_dir() and all((folder / spec.name).is_file() for spec in INPUT_FILES)
+        if folder.is_dir() and all(_input_files(folder, spec) for spec in INPUT_FILES)
     )
+
+
+def _input_files(folder: Path, spec: InputFile) -> list[Path]:
+    """The files of ``folder`` under any name ``spec`` is accepted under (two at once: the run says so)."""
+    return [folder / name for name in spec.accepted_names if (folder / name).is_file()]
 
 
 @sensor(
@@ -74,7 +79,7 @@ def new_input_folder_sensor(context: SensorEvaluationContext, lc_paths: LcPaths)
     runs_dir = lc_paths.output_path() / "runs"
     requests = []
     for folder in folders:
-        version = "-".join(str((folder / spec.name).stat().st_mtime_ns) for spec in INPUT_FILES)
+        version = "-".join(str(path.stat().st_mtime_ns) for spec in INPUT_FILES for path in _input_files(folder, spec))
         output_dir = runs_dir / folder.name
         requests.append(
             RunRequest(

@@ -38,10 +38,13 @@ class Case:
     error_file: str | None = None
     customers_expect: dict[int, str | None] = field(default_factory=dict)  # source_row -> reason
     accounts_expect: dict[int, str | None] = field(default_factory=dict)
+    customers_file: str = "customers.csv"  # the name the customers file is written under
+    other_files: dict[str, bytes] = field(default_factory=dict)  # more files in the input folder
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, content in (("customers.csv", self.customers), ("accounts.csv", self.accounts)):
+        files = {self.customers_file: self.customers, "accounts.csv": self.accounts, **self.other_files}
+        for name, content in files.items():
             if content is not None:
                 (folder / name).write_bytes(content)
         return folder
@@ -244,6 +247,23 @@ CASES: list[Case] = [
         _accounts("\u00e41,1,1.00,savings".encode(), "\u00c41,2,1.00,Savings".encode()),
         customers_expect={1: None, 2: None},
         accounts_expect={1: None, 2: None},
+    ),
+    # File names: the assignment's Customer.csv is read as customers.csv; both at once is refused.
+    Case(
+        "assignment_file_name",
+        _customers(b"1,Ann,yes", b"2,Bob,no"),
+        GOOD_ACCOUNTS,
+        customers_file="Customer.csv",
+        customers_expect={1: None, 2: None},
+        accounts_expect={1: None, 2: None},
+    ),
+    Case(
+        "both_customer_file_names",
+        GOOD_CUSTOMERS,
+        GOOD_ACCOUNTS,
+        other_files={"Customer.csv": GOOD_CUSTOMERS},
+        error="both customers.csv and Customer.csv are present",
+        error_file="customers.csv",
     ),
 ]
 

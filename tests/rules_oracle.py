@@ -46,11 +46,21 @@ def _positive_int(text: str) -> int | None:
     return None
 
 
+def _customers_file(input_dir: Path) -> Path:
+    """customers.csv, or the assignment's Customer.csv when that is the one present (rules page)."""
+    assignment = input_dir / "Customer.csv"
+    return (
+        assignment
+        if assignment.exists() and not (input_dir / "customers.csv").exists()
+        else input_dir / "customers.csv"
+    )
+
+
 def expected_outputs(input_dir: Path) -> dict[str, list[tuple]]:
     """Every output table as a list of tuples of Python values, in the column order of the rules page."""
     customers_q, customers = [], {}
     seen_ids: set[int] = set()
-    for row, raw, width_diff in _records(input_dir / "customers.csv", ["customer_id", "name", "has_loan"]):
+    for row, raw, width_diff in _records(_customers_file(input_dir), ["customer_id", "name", "has_loan"]):
         cid_text, name, loan = (v.strip(WHITESPACE) for v in raw)
         cid = _positive_int(cid_text)
         reason = None

@@ -176,3 +176,15 @@ def test_hostile_paths_and_headers_reach_sql_only_as_parameters_or_quoted_names(
         assert con.execute(
             f'SELECT name, "{loaded.columns[-1].replace(chr(34), chr(34) * 2)}" FROM raw.customers'
         ).fetchall() == [("Ann", "boom")]
+
+
+def test_the_assignment_file_name_is_read_as_customers_csv(tmp_path: Path) -> None:
+    from core.ingest import input_path
+
+    assert input_path(tmp_path, CUSTOMERS) == tmp_path / "customers.csv"  # none: the error names this one
+    (tmp_path / "Customer.csv").write_text("CustomerID,Name,HasLoan\n")
+    assert input_path(tmp_path, CUSTOMERS) == tmp_path / "Customer.csv"
+    assert input_path(tmp_path, ACCOUNTS) == tmp_path / "accounts.csv"  # no other name for accounts
+    (tmp_path / "customers.csv").write_text("CustomerID,Name,HasLoan\n")
+    with pytest.raises(PipelineInputError, match="both customers.csv and Customer.csv are present"):
+        input_path(tmp_path, CUSTOMERS)

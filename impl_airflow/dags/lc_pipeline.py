@@ -42,7 +42,7 @@ from cosmos.operators.local import DbtBuildLocalOperator, DbtRunLocalOperator, D
 from core.errors import PERMANENT_ERRORS
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import check_inputs as check_input_files
-from core.ingest import ingest_file, read_header
+from core.ingest import ingest_file, input_path, read_header
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from core.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
@@ -153,7 +153,7 @@ def lc_pipeline() -> None:
         """Load one input file into its raw table (replaced only once the new one is whole)."""
         spec: InputFile = next(s for s in INPUT_FILES if s.name == spec_name)
         with fail_without_retry_on_bad_data(ti):
-            header = read_header(Path(paths["input_dir"]) / spec.name, spec)
+            header = read_header(input_path(Path(paths["input_dir"]), spec), spec)
             with connect(_warehouse(paths)) as con:
                 result = ingest_file(con, header, spec)
         facts = {
