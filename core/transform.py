@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +56,34 @@ def run_dbt(command: Sequence[str], warehouse: Path, target_dir: Path, spark: Sp
     raise_for_failures(result, command)
 
 
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
+
+def failed_nodes(target_dir: Path) -> list[str]:
+    """``<name> (<status>)`` of every node that failed in the last dbt invocation into ``target_dir``,
+    read from its ``run_results.json`` (dbt writes it whatever the outcome); empty if there is none.
+
+    For a tool that runs dbt in a subprocess (dagster-dbt): dbt's own record of what failed, rather
+    than a pattern over its log text.
+    """
+    path = target_dir / "run_results.json"
+    if not path.is_file():
+        return []
+    results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
+    return [
+        f"{_node_name(result['unique_id'])} ({result['status']})"
+        for result in results
+        if result.get("status") in FAILED_STATUSES
+    ]
+
+
+def _node_name(unique_id: str) -> str:
+    """A node's name from its unique id: ``model.<project>.<name>``, ``test.<project>.<name>[.<hash>]``,
+    ``unit_test.<project>.<model>.<name>``."""
+    parts = unique_id.split(".")
+    return parts[3] if parts[0] == "unit_test" and len(parts) > 3 else parts[2]
+
+
 def raise_for_failures(result: Any, command: Sequence[str]) -> None:
     """Raise for a failed dbt invocation (a ``dbtRunnerResult``): a dbt error as such, failed nodes
     (a model that did not build, a test that found bad rows) as bad input, naming them."""
@@ -63,8 +92,6 @@ def raise_for_failures(result: Any, command: Sequence[str]) -> None:
     if result.exception is not None:
         raise RuntimeError(f"dbt {' '.join(command)} failed: {result.exception}") from result.exception
     failed = [
-        f"{node.node.name} ({node.status})"
-        for node in (result.result or [])
-        if str(node.status) in {"error", "fail", "runtime error"}
+        f"{node.node.name} ({node.status})" for node in (result.result or []) if str(node.status) in FAILED_STATUSES
     ]
     raise PipelineInputError(f"dbt {' '.join(command)} failed: {', '.join(failed) or 'see dbt logs'}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import uuid
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from core.engine import resolve_engine
 from core.errors import PipelineInputError, QualityCheckFailed, is_permanent
 from core.layout import QUALITY_REPORT
 from core.run import RunSummary, summarise
+from core.settings import dbt_target_dir
+from core.transform import failed_nodes
 from core.warehouse import warehouse_path
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
@@ -65,17 +66,6 @@ def _failed_checks(instance, run_id: str) -> list[str]:
     return failed
 
 
-def _dbt_errors(message: str) -> list[str]:
-    """The failure lines dagster-dbt quotes from dbt's log, without colour codes."""
-    _, _, quoted = message.partition("Errors parsed from dbt logs:")
-    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in quoted.splitlines()]
-    return [
-        line
-        for line in lines
-        if line.startswith(("Failure in", "Database Error in", "Compilation Error in", "Runtime Error in"))
-    ]
-
-
 def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
     """Materialize every asset and run every check once; raise on bad input or a failed check."""
     from dagster import DagsterExecutionStepExecutionError, DagsterInstance, Failure
@@ -103,10 +93,10 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
             if is_permanent(cause):
                 raise cause from None
             if isinstance(cause, DagsterDbtCliRuntimeError):
-                failed = _failed_checks(instance, run_id) or _dbt_errors(str(cause))
+                target = dbt_target_dir(output_dir)
+                failed = _failed_checks(instance, run_id) or failed_nodes(target)
                 raise PipelineInputError(
-                    f"dbt build failed: {', '.join(failed) or 'see the dbt log'} "
-                    f"(dbt log: {output_dir / 'dbt_target' / 'dbt.log'})"
+                    f"dbt build failed: {', '.join(failed) or 'see the dbt log'} (dbt log: {target / 'dbt.log'})"
                 ) from cause
             raise
         failed = _failed_checks(instance, run_id)
