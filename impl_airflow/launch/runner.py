@@ -37,16 +37,16 @@ def _check_environment(output_dir: Path) -> None:
 def _migrate_metadata_db() -> None:
     from airflow.utils.db import upgradedb
 
-    upgradedb()  # creates a new DB from the ORM models, or upgrades an old one; ~2 s on SQLite
+    upgradedb()  # creates a new DB from the ORM models, or upgrades an old one
 
 
 def _reuse_execution_api_across_tasks() -> None:
     """Backport of apache/airflow#65235 (merged after 3.2.2 was released).
 
     In 3.2.2 ``dag.test()`` builds a new in-process Execution API (a FastAPI app with Cadwyn's
-    versioned routers, plus an event-loop thread) for every task: 1.5-3 s per task here,
-    about a minute for this DAG's 33 tasks. Upstream now caches that object for the life of the
-    process; this does the same, and does nothing once the installed Airflow caches it itself.
+    versioned routers, plus an event-loop thread) for every task, seconds each (measured in
+    docs/performance.md). Upstream now caches that object for the life of the process; this does
+    the same, and does nothing once the installed Airflow caches it itself.
     """
     import functools
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     dag = _serialize_dags()
     _reuse_execution_api_across_tasks()
     # cosmos ends every dbt invocation with a full gc.collect() (astronomer-cosmos#2334): with
-    # Airflow, dbt and the DAG loaded that is ~0.3 s per dbt task here. Objects alive now stay
+    # Airflow, dbt and the DAG loaded that is a noticeable cost per dbt task (docs/performance.md). Objects alive now stay
     # alive until the run ends anyway, so move them out of the collector's sight.
     gc.freeze()
     dag_run = dag.test(run_conf={"input_dir": str(input_dir), "output_dir": str(output_dir)})

@@ -17,7 +17,7 @@ Which server the run reports to:
 * otherwise Prefect's temporary server (``SubprocessASGIServer``, what Prefect itself starts when no
   API is configured), with its SQLite database in ``<home>/prefect.db``. It is started here,
   with a startup timeout that holds on a slow 2-core machine (Prefect's default, 20 s, does not: a
-  first start, with its database migrations, took 20-36 s here), and stopped when the run ends,
+  first start runs its database migrations), and stopped when the run ends,
   after the log and event workers have flushed and the server has recorded every task run (see
   :func:`settled_task_runs`). Prefect would otherwise keep it for the life of the process and
   reuse it, with its first database, for a later run into another folder.
@@ -38,7 +38,7 @@ from uuid import UUID
 from core.environment import scoped_environ
 
 PREFECT_HOME_DIRNAME = "prefect_home"
-# A first start (database migrations) took 20-36 s on a busy 2-core machine: allow a slow one.
+# A first start runs the database migrations, which Prefect's 20 s default does not always allow.
 SERVER_STARTUP_TIMEOUT_SECONDS = 120
 # How long the recorded task runs must stay unchanged, all finished, to count as complete.
 RECORDER_SETTLE_SECONDS = 1.0
