@@ -13,7 +13,6 @@ from dagster import (
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
-    in_process_executor,
     sensor,
 )
 
@@ -22,12 +21,10 @@ from impl_dagster.resources import LcPaths
 
 LANDING_ENV = "LC_LANDING_DIR"
 
-# Every asset and every check, in one process: steps share one DuckDB file (one writer at a time),
-# and the multiprocess executor would re-import Dagster and dbt for every step.
+# Every asset and every check; it runs on the code location's executor (definitions.py).
 lc_pipeline_job = define_asset_job(
     name="lc_pipeline_job",
     selection=AssetSelection.all(),
-    executor_def=in_process_executor,
     description="Check inputs, ingest, dbt build (models and tests), export files, quality report.",
 )
 

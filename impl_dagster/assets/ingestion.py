@@ -7,6 +7,7 @@ The dbt sources ``raw.customers`` and ``raw.accounts`` are mapped onto these ass
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     AssetSpec,
     MaterializeResult,
     MetadataValue,
@@ -16,7 +17,7 @@ from dagster import (
 )
 
 from core.ingest import check_inputs, ingest_file
-from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, RAW_SCHEMA, InputFile
+from core.layout import INPUT_FILES, RAW_SCHEMA, InputFile
 from core.spark import land_raw_table
 from impl_dagster.assets.retries import TRANSIENT_RETRIES, permanent_failures
 from impl_dagster.resources import LcPaths
@@ -81,25 +82,21 @@ def _description(spec: InputFile) -> str:
     )
 
 
-@asset(
-    key=raw_asset_key(CUSTOMERS),
-    deps=[input_file_key(CUSTOMERS)],
-    group_name=GROUP,
-    kinds={"duckdb", "csv"},
-    description=_description(CUSTOMERS),
-    retry_policy=TRANSIENT_RETRIES,
-)
-def customers_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
-    return _ingest(context, lc_paths, CUSTOMERS)
+def _raw_table_asset(spec: InputFile) -> AssetsDefinition:
+    """The asset loading one input file into its raw table (one factory for both files)."""
+
+    @asset(
+        key=raw_asset_key(spec),
+        deps=[input_file_key(spec)],
+        group_name=GROUP,
+        kinds={"duckdb", "csv"},
+        description=_description(spec),
+        retry_policy=TRANSIENT_RETRIES,
+    )
+    def _raw(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
+        return _ingest(context, lc_paths, spec)
+
+    return _raw
 
 
-@asset(
-    key=raw_asset_key(ACCOUNTS),
-    deps=[input_file_key(ACCOUNTS)],
-    group_name=GROUP,
-    kinds={"duckdb", "csv"},
-    description=_description(ACCOUNTS),
-    retry_policy=TRANSIENT_RETRIES,
-)
-def accounts_raw(context: AssetExecutionContext, lc_paths: LcPaths) -> MaterializeResult:
-    return _ingest(context, lc_paths, ACCOUNTS)
+raw_table_assets: list[AssetsDefinition] = [_raw_table_asset(spec) for spec in INPUT_FILES]
