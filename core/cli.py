@@ -14,18 +14,23 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
 from core.errors import PipelineError, PipelineInputError, QualityCheckFailed
-from core.generate import SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
+from core.generate import CHUNK_CUSTOMERS, PROGRESS_FROM, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.implementations import accepts_engine, implementation_names, load_run
+from core.progress import PROGRESS_LOGGER
 from core.settings import OUTPUT_ROOT, default_output_dir
 
 # The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
 DEFAULT_IMPLEMENTATION = "dagster"
 DISTRIBUTION = "lc-pipeline"
+
+log = logging.getLogger("lc_pipeline.cli")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -35,6 +40,14 @@ EXIT_CODES_HELP = (
     f"exit status: 0 success, {EXIT_FAILED} run failed, {EXIT_USAGE} usage error, "
     f"{EXIT_BAD_INPUT} bad input data, {EXIT_CHECK_FAILED} data-quality check failed"
 )
+
+
+LOGS_DIRNAME = "logs"
+# customers.csv and accounts.csv together, per customer (about two accounts each), as generated.
+BYTES_PER_CUSTOMER = 100
+# Loggers of this project: shown at the default verbosity. Everything else (Dagster, Airflow,
+# Prefect, dbt, alembic, ...) reaches the terminal with -v only, and the run's log file always.
+OWN_LOGGERS = ("lc_pipeline", "core", "impl_")
 
 
 class _VersionAction(argparse.Action):
@@ -86,13 +99,68 @@ def _run(args: argparse.Namespace) -> int:
     input_dir: Path | None = args.input
     if input_dir is None:
         input_dir = sample_input()
-        print(f"no --input given: using {SAMPLE_CUSTOMERS:,} generated sample customers in {input_dir}")
+        log.info("no --input given: using %s generated sample customers in %s", f"{SAMPLE_CUSTOMERS:,}", input_dir)
     extra = {"engine": engine} if accepts_engine(run) else {}
+    log_file = _log_to_file(output_dir / LOGS_DIRNAME, args.impl)
+    log.info("%s run into %s; full log: %s", args.impl, output_dir, log_file)
     started = time.perf_counter()
     summary = run(input_dir, output_dir, **extra)
     print("\n".join(summary.lines()))
     print(f"  wall time: {time.perf_counter() - started:.1f} s")
     return 0
+
+
+class _ConsoleFilter(logging.Filter):
+    """What reaches the terminal: errors only (-q); this project's lines (default); every log (-v)."""
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__()
+        self.verbosity = verbosity
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.verbosity < 0 or record.levelno >= logging.ERROR:
+            return record.levelno >= logging.ERROR
+        return self.verbosity > 0 or record.name.startswith(OWN_LOGGERS)
+
+
+class _LineFormatter(logging.Formatter):
+    """Progress lines as ``HH:MM:SS message``; any other record also names its logger."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+        self.progress = logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.progress.format(record) if record.name == PROGRESS_LOGGER else super().format(record)
+
+
+@contextmanager
+def _logging(verbosity: int) -> Iterator[None]:
+    """Every record from INFO to the root logger's handlers, the terminal's showing what ``verbosity``
+    asks for; the root logger is given back as it was (``main`` may be called from other code)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    console = logging.StreamHandler(sys.stderr)
+    console.addFilter(_ConsoleFilter(verbosity))
+    console.setFormatter(_LineFormatter())
+    root.handlers, root.level = [console], logging.INFO
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers, root.level = handlers, level
+
+
+def _log_to_file(folder: Path, implementation: str) -> Path:
+    """The run's full log (every logger, every level from INFO): a new file per run, under ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{implementation}.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,15 +171,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction, help="show the versions of this package and its tools")
     commands = parser.add_subparsers(dest="command", required=True)
+    verbosity = argparse.ArgumentParser(add_help=False)
+    loudness = verbosity.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=0,
+        help="also show the tools' own logs",
+    )
+    loudness.add_argument(
+        "-q", "--quiet", dest="verbosity", action="store_const", const=-1, help="show only errors and the summary"
+    )
 
-    gen = commands.add_parser("generate", help="write messy customers.csv and accounts.csv")
-    gen.add_argument("--customers", type=int, required=True, help="number of customers")
+    gen = commands.add_parser("generate", parents=[verbosity], help="write messy customers.csv and accounts.csv")
+    gen.add_argument(
+        "--customers",
+        type=int,
+        required=True,
+        help=f"number of customers; the two files take about {BYTES_PER_CUSTOMER} bytes a customer "
+        f"(1,000,000 customers: about {BYTES_PER_CUSTOMER} MB); from {PROGRESS_FROM:,} customers a "
+        f"progress line every {CHUNK_CUSTOMERS:,}",
+    )
     gen.add_argument("--seed", type=int, default=SAMPLE_SEED, help="random seed (default %(default)s)")
     gen.add_argument("--dirty-rate", type=float, default=0.03, help="share of rows that break a rule")
     gen.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
     gen.set_defaults(handler=_generate)
 
-    run = commands.add_parser("run", help="run the pipeline once")
+    run = commands.add_parser(
+        "run",
+        parents=[verbosity],
+        help="run the pipeline once",
+        description="Run the pipeline once: a line as each step starts and ends, then a summary. "
+        f"The run's full log goes to <output>/{LOGS_DIRNAME}/.",
+        epilog=EXIT_CODES_HELP,
+    )
     run.add_argument(
         "--impl",
         choices=implementation_names(),
@@ -141,12 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
-    try:
-        return args.handler(args)
-    except (PipelineError, ValueError) as error:
-        print(f"lc-pipeline: error: {error}", file=sys.stderr)
-        return exit_code(error)
+    with _logging(args.verbosity):
+        try:
+            return args.handler(args)
+        except (PipelineError, ValueError) as error:
+            print(f"lc-pipeline: error: {error}", file=sys.stderr)
+            return exit_code(error)
 
 
 def exit_code(error: Exception) -> int:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.environment import scoped_environ
 from core.errors import PipelineInputError
+from core.progress import Progress
 from core.spark import SparkLayout, start_session
 from core.spark import dbt_environment as spark_dbt_environment
 
@@ -42,18 +44,48 @@ def dbt_cli_args(command: Sequence[str], target_dir: Path) -> list[str]:
     ]
 
 
-def run_dbt(command: Sequence[str], warehouse: Path, target_dir: Path, spark: SparkLayout | None = None) -> None:
+def run_dbt(
+    command: Sequence[str],
+    warehouse: Path,
+    target_dir: Path,
+    spark: SparkLayout | None = None,
+    progress: Progress | None = None,
+) -> None:
     """Invoke dbt (e.g. ``["build"]``) with ``dbtRunner``; raise naming the failed nodes if any fail.
 
-    With ``spark``, dbt runs on Spark: the session is started here first (see ``core.spark``).
+    With ``spark``, dbt runs on Spark: the session is started here first (see ``core.spark``). With
+    ``progress``, each node that ends is reported to it and dbt's console output goes to the
+    ``dbt`` logger instead of stdout (dbt's own log file, under ``target_dir``, is unchanged).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt's import alone takes seconds
 
     if spark is not None:
         start_session(spark)
+    args = dbt_cli_args([*command, "--quiet"] if progress else command, target_dir)
+    callbacks = [dbt_event_reporter(progress)] if progress else []
     with scoped_environ(dbt_environment(warehouse, spark)):
-        result = dbtRunner().invoke(dbt_cli_args(command, target_dir))
+        result = dbtRunner(callbacks=callbacks).invoke(args)
     raise_for_failures(result, command)
+
+
+_DBT_LOG = logging.getLogger("dbt")
+_DBT_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+
+
+def dbt_event_reporter(progress: Progress) -> Callable[[Any], None]:
+    """A ``dbtRunner`` callback: each finished node to ``progress``, dbt's console lines to the ``dbt`` logger."""
+
+    def report(event: Any) -> None:
+        level = _DBT_LEVELS.get(event.info.level)
+        if level is not None and event.info.msg:
+            _DBT_LOG.log(level, event.info.msg)
+        if event.info.name == "NodeFinished":
+            node, outcome = event.data.node_info, event.data.run_result
+            progress.node_finished(
+                node.resource_type, node.node_name, outcome.execution_time, outcome.status in FAILED_STATUSES
+            )
+
+    return report
 
 
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})

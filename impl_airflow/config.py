@@ -48,7 +48,9 @@ DEFAULT_OUTPUT_DIR = REPO_ROOT / default_output_dir("airflow")
 
 AIRFLOW_HOME_DIR = "airflow_home"
 RESULT_FILE = "dag_run_result.json"
-LOG_FILE = "dag_test.log"
+# A line the runner prints when a task instance starts or ends (Airflow's task listener hooks),
+# followed by JSON; the launcher turns it into a progress line and logs every other line.
+TASK_EVENT_PREFIX = "LC-TASK-EVENT "
 
 
 def airflow_home(output_dir: Path) -> Path:

@@ -3,28 +3,34 @@
 The run is a real Dagster run of ``lc_pipeline_job`` (every asset and check, in-process executor),
 recorded in a local instance under ``<output_dir>/dagster_home`` (telemetry off), so it can be
 inspected afterwards with ``DAGSTER_HOME=<output_dir>/dagster_home dagster dev -m impl_dagster.definitions``.
+
+Its progress lines come from the run's event log as the instance writes it (an event listener on
+the instance): a line per step start and end, one per dbt model materialized, failed checks. Every
+event also goes to the ``dagster_events`` logger (the run's log file; the terminal with ``-v``), so
+Dagster's console logger stays quiet and a failure reaches the CLI as one line.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from core.engine import resolve_engine
 from core.errors import PipelineInputError, QualityCheckFailed, is_permanent
 from core.layout import QUALITY_REPORT
+from core.progress import Progress
 from core.run import RunSummary, summarise
 from core.settings import dbt_target_dir
 from core.transform import failed_nodes
 from core.warehouse import warehouse_path
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-# Console log level of ``run()``: quiet by default, so that a failure reaches the CLI as one line
-# (every event is still in the run's event log under <output_dir>/dagster_home).
-LOG_LEVEL_ENV = "LC_DAGSTER_LOG_LEVEL"
-DEFAULT_LOG_LEVEL = "CRITICAL"
+log = logging.getLogger(__name__)
+_EVENTS = logging.getLogger("dagster_events")
 
 
 def prepare_dagster_home(home: Path) -> Path:
@@ -40,7 +46,7 @@ def run_config(input_dir: Path, output_dir: Path, engine: str | None = None) -> 
     """Run configuration pointing the ``lc_paths`` resource at one input and one output folder,
     with dbt on ``engine`` (default: ``LC_ENGINE``, else DuckDB)."""
     return {
-        "loggers": {"console": {"config": {"log_level": os.environ.get(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL)}}},
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},  # events reach logging via _report_events
         "resources": {
             "lc_paths": {
                 "config": {
@@ -66,6 +72,40 @@ def _failed_checks(instance, run_id: str) -> list[str]:
     return failed
 
 
+def _report_events(progress: Progress) -> Callable[[Any], None]:
+    """An instance event listener: each event of the run to the log, steps and nodes to ``progress``."""
+    from dagster import DagsterEventType
+
+    def report(entry: Any) -> None:
+        _EVENTS.log(entry.level, "%s%s", f"{entry.step_key}: " if entry.step_key else "", entry.message)
+        event = entry.dagster_event
+        kind = event.event_type if event is not None else None
+        if kind == DagsterEventType.STEP_START:
+            progress.started(entry.step_key)
+        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            failed = kind == DagsterEventType.STEP_FAILURE
+            seconds = None if failed else event.event_specific_data.duration_ms / 1000
+            progress.finished(entry.step_key, seconds, failed=failed)
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            metadata = event.event_specific_data.materialization.metadata
+            if "unique_id" in metadata:  # a dbt node (dagster-dbt's metadata); the step's line covers the rest
+                duration = metadata.get("Execution Duration")
+                progress.node_finished(
+                    metadata["unique_id"].value.split(".")[0],
+                    event.asset_key.to_user_string(),
+                    duration.value if duration is not None else None,
+                )
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            progress.node_finished(
+                "check",
+                f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                failed=not evaluation.passed,
+            )
+
+    return report
+
+
 def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
     """Materialize every asset and run every check once; raise on bad input or a failed check."""
     from dagster import DagsterExecutionStepExecutionError, DagsterInstance, Failure
@@ -78,7 +118,10 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
     job = defs.resolve_job_def("lc_pipeline_job")
     run_id = str(uuid.uuid4())
 
-    with DagsterInstance.from_config(str(prepare_dagster_home(output_dir / "dagster_home"))) as instance:
+    home = prepare_dagster_home(output_dir / "dagster_home")
+    log.info("starting a Dagster run of %s, recorded in the instance at %s", job.name, home)
+    with DagsterInstance.from_config(str(home)) as instance, Progress() as progress:
+        instance.add_event_listener(run_id, _report_events(progress))
         try:
             result = job.execute_in_process(
                 run_config=run_config(input_dir, output_dir, engine), instance=instance, run_id=run_id

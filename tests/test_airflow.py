@@ -34,18 +34,26 @@ from impl_airflow.config import (
 )
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
+from tests.progress_lines import recorded_progress
 
 
 @pytest.fixture(scope="module")
-def airflow_output(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def airflow_run_with_progress(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The output folder of one run of the launcher, and the progress lines it logged."""
     from impl_airflow.launch.pipeline import run
 
     output_dir = tmp_path_factory.mktemp("airflow_output")
     started = time.perf_counter()
-    summary = run(small_input, output_dir)
+    with recorded_progress() as progress:
+        summary = run(small_input, output_dir)
     print(f"impl_airflow.launch.pipeline.run: {time.perf_counter() - started:.1f} s")
     assert summary.implementation == "airflow" and summary.output_dir == output_dir.resolve()
-    return output_dir
+    return output_dir, progress
+
+
+@pytest.fixture(scope="module")
+def airflow_output(airflow_run_with_progress: tuple[Path, list[str]]) -> Path:
+    return airflow_run_with_progress[0]
 
 
 def _metadata(output_dir: Path, sql: str) -> list[tuple]:
@@ -184,6 +192,16 @@ def test_run_succeeds_with_every_task_once(airflow_output: Path, parsed_dag: dic
     assert set(outcome["try_numbers"].values()) == {1}
     for path in output_files(airflow_output):
         assert path.is_file() and path.stat().st_size > 0, path
+
+
+def test_progress_has_a_start_and_an_end_line_per_task_from_the_task_listener(
+    airflow_run_with_progress: tuple[Path, list[str]], parsed_dag: dict
+) -> None:
+    progress = airflow_run_with_progress[1]
+    for task in parsed_dag["tasks"]:
+        assert f"start {task}" in progress
+        assert any(line.startswith(f"done {task} (") for line in progress), task
+    assert not any(line.startswith("FAILED") for line in progress)
 
 
 def test_outputs_equal_the_scripts_pipeline(airflow_output: Path, scripts_reference: Path) -> None:

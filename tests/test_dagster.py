@@ -20,6 +20,7 @@ from core.layout import INPUT_FILES, OUTPUT_TABLES, output_files
 from core.outputs import output_differences
 from core.transform import DBT_PROJECT_DIR
 from tests.faults import FAULTS, assert_recovered, stale_output
+from tests.progress_lines import recorded_progress
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +36,21 @@ def asset_graph(defs):
 
 
 @pytest.fixture(scope="module")
-def dagster_run(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
+def dagster_run_with_progress(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One run of the launcher, and the progress lines it logged."""
     from impl_dagster.launch import run
 
     output_dir = tmp_path_factory.mktemp("dagster_output")
     started = time.perf_counter()
-    summary = run(small_input, output_dir)
+    with recorded_progress() as progress:
+        summary = run(small_input, output_dir)
     print(f"impl_dagster.launch.run: {time.perf_counter() - started:.1f} s")
-    return summary
+    return summary, progress
+
+
+@pytest.fixture(scope="module")
+def dagster_run(dagster_run_with_progress):
+    return dagster_run_with_progress[0]
 
 
 def _key(name: str):
@@ -178,6 +186,15 @@ def test_materialization_succeeds_with_every_check_passing(dagster_run, asset_gr
     assert [e.asset_check_key.to_user_string() for e in evaluations if not e.passed] == []
     telemetry = (dagster_run.output_dir / "dagster_home" / "dagster.yaml").read_text()
     assert "enabled: false" in telemetry
+
+
+def test_progress_lines_come_from_the_runs_event_log(dagster_run_with_progress) -> None:
+    progress = dagster_run_with_progress[1]
+    for step in ("customers_raw", "accounts_raw", "lc_dbt_models", "quality_report"):
+        assert f"start {step}" in progress
+        assert any(line.startswith(f"done {step} (") for line in progress), step
+    assert any(line.startswith("built model customer_profile") for line in progress)
+    assert not any(line.startswith("FAILED") for line in progress)
 
 
 def test_outputs_equal_the_scripts_pipeline(dagster_run, scripts_reference: Path) -> None:

@@ -31,6 +31,7 @@ from core.settings import dbt_target_dir
 from impl_prefect.launch.runtime import PREFECT_HOME_DIRNAME
 from tests.bad_inputs import assert_stops_before_writing
 from tests.faults import FAULTS, assert_recovered, stale_output
+from tests.progress_lines import recorded_progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,12 @@ def prefect_run(prefect_server: str, small_input: Path, tmp_path_factory: pytest
     output_dir = tmp_path_factory.mktemp("prefect_output")
     environment_before = dict(os.environ)
     started = time.perf_counter()
-    summary = run(small_input, output_dir)
+    with recorded_progress() as progress:
+        summary = run(small_input, output_dir)
     print(f"impl_prefect.launch.pipeline.run: {time.perf_counter() - started:.1f} s")
-    return SimpleNamespace(summary=summary, environment_before=environment_before, environment_after=dict(os.environ))
+    return SimpleNamespace(
+        summary=summary, environment_before=environment_before, environment_after=dict(os.environ), progress=progress
+    )
 
 
 def _sync_client():
@@ -110,6 +114,16 @@ def test_run_records_a_task_run_per_step_and_per_dbt_node(prefect_run) -> None:
     assert {"model stg_customers", "model account_summary", "model customer_profile"} <= set(names)
     assert sum(name.startswith("test ") for name in names) > 10
     assert all(run.state.is_completed() for run in names.values())
+
+
+def test_progress_comes_from_the_task_run_spans(prefect_run) -> None:
+    progress = prefect_run.progress
+    for step in ("check_inputs", "ingest_customers", "dbt_build", "quality_report"):
+        # Prefect names a task run after its task plus a short random suffix: dbt_build-3f2
+        assert any(re.fullmatch(rf"start {step}-\w+", line) for line in progress), step
+        assert any(re.match(rf"done {step}-\w+ \(", line) for line in progress), step
+    assert any(line.startswith("built model customer_profile") for line in progress)
+    assert not any("execute_dbt_node" in line or line.startswith("FAILED") for line in progress)
 
 
 def test_quality_report_is_published_as_artifacts(prefect_run) -> None:

@@ -12,44 +12,60 @@ Airflow for another home (a test session, a second run into another folder). So 
 DAG and calls ``dag.test()``, which runs every task inside that one process (no scheduler,
 executor or workers), then reports the outcome as JSON. ``run()`` itself never imports Airflow.
 
-Its full log (Airflow, cosmos and dbt output) goes to ``<output_dir>/airflow_home/dag_test.log``;
-set ``LC_AIRFLOW_LOG_TO_STDERR=1`` to stream it instead.
+The runner's output (Airflow, cosmos and dbt) is read line by line: the lines its task listener
+prints become progress lines (a task started, a task ended), every other line goes to the
+``airflow_runner`` logger (the run's log file; the terminal with ``-v``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from core.errors import PipelineError, permanent_error_named
 from core.layout import QUALITY_REPORT
+from core.progress import Progress
 from core.run import RunSummary, summarise
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from impl_airflow.config import (
     DAG_ID,
-    LOG_FILE,
     REPO_ROOT,
     RESULT_FILE,
+    TASK_EVENT_PREFIX,
     airflow_environment,
     airflow_home,
 )
 
-LOG_TO_STDERR_ENV = "LC_AIRFLOW_LOG_TO_STDERR"
+log = logging.getLogger(__name__)
+_RUNNER_LOG = logging.getLogger("airflow_runner")
+TAIL_LINES = 25  # of the runner's output, in the error when it stops before the DAG run ends
 
 
 class AirflowRunFailed(RuntimeError):
     """The DAG run did not succeed for a reason other than bad input or failed checks."""
 
 
-def _tail(path: Path, lines: int = 25) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+def _follow(output: IO[str], progress: Progress) -> deque[str]:
+    """Read the runner's output to its end: task events to ``progress``, the rest to the log."""
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    for line in output:
+        line = line.rstrip("\n")
+        if line.startswith(TASK_EVENT_PREFIX):
+            event = json.loads(line[len(TASK_EVENT_PREFIX) :])
+            if event["event"] == "started":
+                progress.started(event["task"])
+            else:
+                progress.finished(event["task"], failed=event["event"] == "failed")
+        else:
+            _RUNNER_LOG.info(line)
+            tail.append(line)
+    return tail
 
 
 def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
@@ -57,7 +73,7 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
     input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     home = airflow_home(output_dir)
     home.mkdir(parents=True, exist_ok=True)
-    result_file, log_file = home / RESULT_FILE, home / LOG_FILE
+    result_file = home / RESULT_FILE
     result_file.unlink(missing_ok=True)
 
     command = [
@@ -79,23 +95,26 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
         INPUT_DIR_ENV: str(input_dir),
         OUTPUT_DIR_ENV: str(output_dir),
     }
-    if os.environ.get(LOG_TO_STDERR_ENV, "").lower() in {"1", "true", "yes"}:
-        process = subprocess.run(command, env=env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, check=False)
-    else:
-        with log_file.open("wb") as log:
-            process = subprocess.run(
-                command,
-                env=env,
-                cwd=REPO_ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
+    log.info("starting the Airflow runner: metadata DB in %s, then dag.test()", home)
+    with (
+        subprocess.Popen(
+            command,
+            env=env,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        ) as process,
+        Progress() as progress,
+    ):
+        assert process.stdout is not None
+        tail = _follow(process.stdout, progress)
     if not result_file.is_file():
         raise AirflowRunFailed(
             f"the Airflow runner stopped (exit code {process.returncode}) before the DAG run finished; "
-            f"log: {log_file}\n{_tail(log_file)}"
+            "its last lines:\n" + "\n".join(tail)
         )
     return json.loads(result_file.read_text(encoding="utf-8"))
 
@@ -111,7 +130,7 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
             raise permanent
         raise AirflowRunFailed(
             f"Airflow DAG run {DAG_ID} {outcome['run_id']} ended {outcome['state']}; failed tasks: "
-            f"{', '.join(outcome['failed_tasks']) or 'none'}; log: {airflow_home(output_dir) / LOG_FILE}"
+            f"{', '.join(outcome['failed_tasks']) or 'none'}; see the run's log"
         )
     report = json.loads((output_dir / QUALITY_REPORT).read_text(encoding="utf-8"))
     return summarise("airflow", output_dir, report)

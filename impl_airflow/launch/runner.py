@@ -8,7 +8,9 @@ register the ``dags-folder`` bundle and serialize the DAGs in it (``dag.test()``
 serialized since Airflow 3.1: apache/airflow#56657, #60860); run the DAG once with ``dag.test()``,
 which runs every task in this process with no scheduler, executor or worker; write the outcome
 (state, failed tasks, the ``pipeline_error`` XCom of a task that failed on bad data, try numbers)
-as JSON for the parent to read.
+as JSON for the parent to read. While the DAG runs, a task listener (Airflow's listener hooks, as
+a plugin registers them) prints a line as each task instance starts and ends, for the parent's
+progress lines.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from core.files import atomic_write
-from impl_airflow.config import AIRFLOW_HOME_DIR, DAG_BUNDLE, DAG_ID, DAGS_FOLDER, PIPELINE_ERROR_KEY
+from impl_airflow.config import (
+    AIRFLOW_HOME_DIR,
+    DAG_BUNDLE,
+    DAG_ID,
+    DAGS_FOLDER,
+    PIPELINE_ERROR_KEY,
+    TASK_EVENT_PREFIX,
+)
 
 
 def _check_environment(output_dir: Path) -> None:
@@ -72,6 +81,31 @@ def _serialize_dags() -> Any:
     return dagbag.dags[DAG_ID]
 
 
+def _print_task_event(event: str, task_instance: Any) -> None:
+    print(TASK_EVENT_PREFIX + json.dumps({"event": event, "task": task_instance.task_id}), flush=True)
+
+
+def _listen_to_tasks() -> None:
+    """A task listener, registered as a listener plugin would register it: a line per task event."""
+    from airflow.listeners import hookimpl
+    from airflow.sdk.listener import get_listener_manager
+
+    class TaskEvents:
+        @hookimpl
+        def on_task_instance_running(self, previous_state: Any, task_instance: Any) -> None:
+            _print_task_event("started", task_instance)
+
+        @hookimpl
+        def on_task_instance_success(self, previous_state: Any, task_instance: Any) -> None:
+            _print_task_event("succeeded", task_instance)
+
+        @hookimpl
+        def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
+            _print_task_event("failed", task_instance)
+
+    get_listener_manager().add_listener(TaskEvents())
+
+
 def _outcome(dag_run: Any) -> dict[str, Any]:
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.xcom import XComModel
@@ -116,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     _migrate_metadata_db()
     dag = _serialize_dags()
     _reuse_execution_api_across_tasks()
+    _listen_to_tasks()
     # cosmos ends every dbt invocation with a full gc.collect() (astronomer-cosmos#2334): with
     # Airflow, dbt and the DAG loaded that is a noticeable cost per dbt task (docs/performance.md). Objects alive now stay
     # alive until the run ends anyway, so move them out of the collector's sight.

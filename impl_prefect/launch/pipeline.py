@@ -5,6 +5,9 @@ Prefect keeps its state under ``<output_dir>/prefect_home`` (never the user's ho
 stops it at the end. See :mod:`impl_prefect.launch.runtime` for how the settings are scoped, and
 ``docs/prefect.md`` for watching runs in Prefect's UI.
 
+Progress lines come from Prefect's own task-run spans (:mod:`impl_prefect.launch.spans`); Prefect's
+logs go to the run's log file (and the terminal with ``-v``).
+
 Importing this module does not import Prefect (that happens inside :func:`run`, after the
 settings are in place), so it is cheap and has no side effect.
 
@@ -19,8 +22,10 @@ import sys
 from pathlib import Path
 
 from core.layout import QUALITY_REPORT
+from core.progress import Progress
 from core.run import RunSummary, summarise
 from impl_prefect.launch.runtime import prefect_home, prefect_runtime
+from impl_prefect.launch.spans import reporting_task_runs
 
 
 def run(input_dir: Path, output_dir: Path) -> RunSummary:
@@ -35,7 +40,8 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
     with prefect_runtime(prefect_home(output_dir), while_server_starts=_import_flow):
         from impl_prefect.flows import lc_pipeline
 
-        lc_pipeline(input_dir=Path(input_dir).resolve(), output_dir=output_dir)
+        with Progress() as progress, reporting_task_runs(progress):
+            lc_pipeline(input_dir=Path(input_dir).resolve(), output_dir=output_dir)
     report = json.loads((output_dir / QUALITY_REPORT).read_text(encoding="utf-8"))
     return summarise("prefect", output_dir, report)
 

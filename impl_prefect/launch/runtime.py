@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,8 @@ from typing import Any
 from uuid import UUID
 
 from core.environment import scoped_environ
+
+log = logging.getLogger(__name__)
 
 PREFECT_HOME_DIRNAME = "prefect_home"
 # A first start runs the database migrations, which Prefect's 20 s default does not always allow.
@@ -116,6 +119,7 @@ def _temporary_server(home: Path, while_starting: Callable[[], object] | None) -
         if server.running:  # started outside any run (someone called a flow directly): not ours
             yield server.api_url
             return
+        log.info("starting Prefect's temporary server on %s", database_url(home))
         try:
             # start() waits for the server to answer: wait in a thread that sees this run's settings.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefect-server-start") as pool:
