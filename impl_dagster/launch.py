@@ -86,6 +86,8 @@ def _report_events(progress: Progress) -> Callable[[Any], None]:
             failed = kind == DagsterEventType.STEP_FAILURE
             seconds = None if failed else event.event_specific_data.duration_ms / 1000
             progress.finished(entry.step_key, seconds, failed=failed)
+        elif kind == DagsterEventType.STEP_UP_FOR_RETRY:
+            progress.finished(entry.step_key, failed=True, detail="up for retry")
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             metadata = event.event_specific_data.materialization.metadata
             if "unique_id" in metadata:  # a dbt node (dagster-dbt's metadata); the step's line covers the rest

@@ -297,11 +297,14 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 
     output_dir = stale_output(scripts_output, tmp_path / "output")
     monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))
-    summary = run(small_input, output_dir)
+    with recorded_progress() as progress:
+        summary = run(small_input, output_dir)
 
     assert summary.report["all_checks_passed"]
     assert_recovered(output_dir, scripts_reference)
     assert _step_events(output_dir, "STEP_UP_FOR_RETRY") == ["account_summary_files", "accounts_raw"]
+    retried = [line for line in progress if line.endswith(": up for retry")]
+    assert [line.split()[1] for line in retried] == ["accounts_raw", "account_summary_files"]
 
 
 # `dagster dev` itself (served asset graph, lineage edges, a run launched through GraphQL, reload,
