@@ -28,6 +28,7 @@ from bench.timeline import (
     timeline_section,
 )
 from bench.ui_report import judge_local_development, ui_section
+from tests.bad_inputs import ORCHESTRATOR_CASES
 
 SUPPORTED, REFUTED, NOT_MEASURABLE = "supported", "refuted", "not measurable here"
 # Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds.
@@ -337,7 +338,17 @@ def _reliability_section(store: Store) -> list[str]:
             "",
             "Quick mode: two cases of the corpus per implementation, one that must stop with a clear "
             "error mid-ingestion and one awkward file that must pass (`QUICK_CASES`); `pytest bench/` without "
-            "`--quick` runs the whole corpus through every implementation.",
+            "`--quick` runs more (below).",
+        ]
+    elif not store.config.full_corpus:
+        lines += [
+            "",
+            f"Plain scripts ran the whole corpus: every rule lives in the shared core and dbt project, which it "
+            f"runs with nothing around it. Each orchestrator ran the same {len(ORCHESTRATOR_CASES)} cases, one "
+            "per path a case can take through it (`ORCHESTRATOR_CASES`: a file missing, a header refused, a "
+            "record stopping ingestion mid-file, an empty table through dbt, rows quarantined at ingestion and "
+            "by each dbt rule, the assignment's file name); `pytest bench --full-corpus` runs every case "
+            "through every implementation.",
         ]
     return lines
 

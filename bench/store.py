@@ -19,6 +19,7 @@ class BenchConfig:
     implementations: list[str]
     results_dir: Path
     quick: bool
+    full_corpus: bool = False  # every bad-input case through every implementation, not only scripts
 
 
 @dataclass

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,11 +23,22 @@ def test_code_size(store: Store, implementation: str) -> None:
     assert size.code_lines > 0
 
 
-def test_static_typing(store: Store, implementation: str) -> None:
+@pytest.fixture(scope="session")
+def typing_runs(store: Store) -> Iterator[dict[str, Future[dict[str, Any]]]]:
+    """mypy over every implementation, as many at once as the machine has cores (each its own cache):
+    a count, not a timing, so they may overlap."""
+    cache = store.config.results_dir / ".mypy_cache"
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="mypy") as pool:
+        yield {
+            name: pool.submit(typed_share, REPO / f"impl_{name}", cache / name) for name in store.config.implementations
+        }
+
+
+def test_static_typing(store: Store, implementation: str, request: pytest.FixtureRequest) -> None:
     """The ADR's "Type Safety" row: how much of the orchestration code mypy can type (not Any)."""
     if store.config.quick:
         pytest.skip("mypy over each framework takes minutes: not in quick mode")
-    result = typed_share(REPO / f"impl_{implementation}", store.config.results_dir / ".mypy_cache")
+    result = request.getfixturevalue("typing_runs")[implementation].result()
     store.code_size.setdefault("_typing", {})[implementation] = result
     assert result["typed_share"] is not None, result.get("error")
 

@@ -1,27 +1,34 @@
 """Reliability: bad inputs handled as specified, injected faults recovered, no row lost, no secret logged.
 
 Each implementation runs in its own processes (``python -m bench.reliability``, its corpus split
-over two); all start together, since this section measures outcomes, not time. Quick mode runs the corpus subset the
-default test suite gives the orchestrators; the default mode runs the whole corpus everywhere.
+over two). This section measures outcomes, not time, so the processes overlap: one more at a time
+than the machine has cores, the longest first (by the implementation's cold rounds in this
+session's runtime section), so the section ends soonest. Never all at once: eight tool processes
+on two cores once kept Prefect's temporary server from answering within its start-up timeout.
+Plain scripts gets the whole corpus: every rule lives in the shared core and dbt project, which it
+runs with nothing around it. The orchestrators get one case per path a case can take through them
+(``ORCHESTRATOR_CASES``; ``--full-corpus``: every case), quick mode two cases each (``QUICK_CASES``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bench.measure import REPO, scrubbed_environment
+from bench.measure import BASELINE, REPO, scrubbed_environment
 from bench.reliability import canary_environment, secret_leaks
 from bench.runner import RESULT_PREFIX
-from bench.store import Store
+from bench.store import BenchConfig, Store
 from core.generate import generate
-from tests.bad_inputs import CASES, QUICK_CASES
+from tests.bad_inputs import CASES, ORCHESTRATOR_CASES, QUICK_CASES
 from tests.folders import fresh_folder
 
 FAULT_INPUT_CUSTOMERS = 300  # the fault scenario's new input: small, a different seed from the main data
@@ -31,13 +38,55 @@ FAULT_INPUT_CUSTOMERS = 300  # the fault scenario's new input: small, a differen
 # scenario): on two cores, the longest corpus (a new metadata DB and dag.test per case for Airflow)
 # no longer leaves one core idle once the others are done. Every implementation is split alike.
 SHARDS = 2
+AT_ONCE = (os.cpu_count() or 1) + 1  # processes of this section running at the same time
 
 
 @dataclass
 class Shard:
-    process: subprocess.Popen
+    command: list[str]
     work: Path
     log: Path
+    env: dict[str, str]
+    started: threading.Event = field(default_factory=threading.Event)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("w") as handle:
+            self.process = subprocess.Popen(
+                self.command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=self.env
+            )
+        self.started.set()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def _start_in_turn(shards: list[Shard], stop: threading.Event) -> None:
+    """Start ``shards`` in order, never more than :data:`AT_ONCE` running."""
+    for shard in shards:
+        while sum(other.running() for other in shards) >= AT_ONCE:
+            if stop.wait(0.5):
+                return
+        shard.start()
+
+
+def corpus(cfg: BenchConfig, implementation: str) -> list[str]:
+    """The bad-input cases this session runs through ``implementation``."""
+    if cfg.quick:
+        return list(QUICK_CASES)
+    if implementation == BASELINE or cfg.full_corpus:
+        return [case.name for case in CASES]
+    return list(ORCHESTRATOR_CASES)
+
+
+def _longest_first(store: Store, implementations: list[str]) -> list[str]:
+    """Implementations by their median cold round in this session, longest first (unmeasured: as given)."""
+
+    def median_seconds(implementation: str) -> float:
+        summary = store.runtime_summary(implementation, store.config.customers)
+        return summary["wall_seconds"]["median"] if summary else 0.0
+
+    return sorted(implementations, key=median_seconds, reverse=True)
 
 
 @pytest.fixture(scope="session")
@@ -48,14 +97,14 @@ def reliability_runs(store: Store, finished_run) -> Iterator[dict[str, tuple[lis
     fault_input = root / "fault_input"
     generate(fault_input, FAULT_INPUT_CUSTOMERS, seed=cfg.seed + 1)
     stale = finished_run("scripts")
-    names = list(QUICK_CASES) if cfg.quick else [case.name for case in CASES]
     canaries = canary_environment()
+    environment = scrubbed_environment(canaries)
     started: dict[str, tuple[list[Shard], dict[str, str]]] = {}
     for implementation in cfg.implementations:
+        names = corpus(cfg, implementation)
         shards = []
         for index in range(SHARDS):
             work = root / implementation / f"shard{index}"
-            log = root / f"{implementation}.shard{index}.log"
             work.mkdir(parents=True)
             command = [
                 sys.executable,
@@ -70,20 +119,24 @@ def reliability_runs(store: Store, finished_run) -> Iterator[dict[str, tuple[lis
             ]
             if index == 0:
                 command += ["--fault-input", str(fault_input), "--stale", str(stale)]
-            with log.open("w") as handle:
-                process = subprocess.Popen(
-                    command, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=scrubbed_environment(canaries)
-                )
-            shards.append(Shard(process, work, log))
+            shards.append(Shard(command, work, root / f"{implementation}.shard{index}.log", environment))
         started[implementation] = (shards, canaries)
+    queue = [shard for name in _longest_first(store, cfg.implementations) for shard in started[name][0]]
+    stop = threading.Event()
+    starter = threading.Thread(target=_start_in_turn, args=(queue, stop), name="reliability-starter", daemon=True)
+    starter.start()
     yield started
-    for shards, _ in started.values():
-        for shard in shards:
-            if shard.process.poll() is None:
-                shard.process.kill()
+    stop.set()
+    starter.join()
+    for shard in queue:
+        if shard.running():
+            assert shard.process is not None
+            shard.process.kill()
 
 
 def _shard_result(store: Store, implementation: str, shard: Shard) -> dict:
+    shard.started.wait()
+    assert shard.process is not None
     shard.process.wait()
     output = shard.log.read_text(errors="replace")
     lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]

@@ -271,6 +271,19 @@ CASES: list[Case] = [
 # A small subset for the orchestrators in the default suite and the harness's quick mode: one file
 # that stops the run mid-ingestion with the core's one-line error, one awkward file that must pass.
 QUICK_CASES = ("text_after_closing_quote", "header_only")
+# One case per way a case can travel through an orchestrator: a file missing, a header refused, a
+# record stopping ingestion mid-file, an empty table through dbt, rows quarantined at ingestion and
+# by each dbt rule, the assignment's file name. The other cases take these same paths through the
+# shared core and dbt project, which plain scripts runs with the whole corpus.
+ORCHESTRATOR_CASES = (
+    "missing_file",
+    "missing_column",
+    *QUICK_CASES,
+    "ragged_rows",
+    "customer_reasons",
+    "account_reasons",
+    "assignment_file_name",
+)
 
 
 @dataclass(frozen=True)
