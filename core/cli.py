@@ -143,14 +143,16 @@ def _logging(verbosity: int) -> Iterator[None]:
     console = logging.StreamHandler(sys.stderr)
     console.addFilter(_ConsoleFilter(verbosity))
     console.setFormatter(_LineFormatter())
-    root.handlers, root.level = [console], logging.INFO
+    root.handlers = [console]
+    root.setLevel(logging.INFO)  # not ``root.level =``: setLevel also clears the loggers' cached levels
     try:
         yield
     finally:
         for handler in root.handlers:
             if handler not in handlers:
                 handler.close()
-        root.handlers, root.level = handlers, level
+        root.handlers = handlers
+        root.setLevel(level)
 
 
 def _log_to_file(folder: Path, implementation: str) -> Path:
