@@ -12,10 +12,12 @@ Dagster's console logger stays quiet and a failure reaches the CLI as one line.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,21 @@ from core.warehouse import warehouse_path
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 log = logging.getLogger(__name__)
 _EVENTS = logging.getLogger("dagster_events")
+_DBT_LOG = logging.getLogger("dbt")
+
+
+class _LinesToLog(io.TextIOBase):
+    """A stdout that sends each line to a logger: dagster-dbt re-prints every dbt log line on stdout
+    (for the step's captured compute log); in this process they belong in the run's log, not the terminal."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger, self._pending = logger, ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._logger.info(line)
+        return len(text)
 
 
 def prepare_dagster_home(home: Path) -> Path:
@@ -122,7 +139,11 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
 
     home = prepare_dagster_home(output_dir / "dagster_home")
     log.info("starting a Dagster run of %s, recorded in the instance at %s", job.name, home)
-    with DagsterInstance.from_config(str(home)) as instance, Progress() as progress:
+    with (
+        DagsterInstance.from_config(str(home)) as instance,
+        Progress() as progress,
+        redirect_stdout(_LinesToLog(_DBT_LOG)),
+    ):
         instance.add_event_listener(run_id, _report_events(progress))
         try:
             result = job.execute_in_process(

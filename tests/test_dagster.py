@@ -6,9 +6,11 @@ job, compared file by file with the plain-scripts pipeline on the same input.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import duckdb
@@ -42,9 +44,10 @@ def dagster_run_with_progress(small_input: Path, tmp_path_factory: pytest.TempPa
 
     output_dir = tmp_path_factory.mktemp("dagster_output")
     started = time.perf_counter()
-    with recorded_progress() as progress:
+    with redirect_stdout(io.StringIO()) as printed, recorded_progress() as progress:
         summary = run(small_input, output_dir)
     print(f"impl_dagster.launch.run: {time.perf_counter() - started:.1f} s")
+    assert printed.getvalue() == "", "dbt's lines (re-printed by dagster-dbt) belong in the log, not on stdout"
     return summary, progress
 
 
