@@ -206,19 +206,22 @@ def test_outputs_equal_the_scripts_pipeline(dagster_run, scripts_reference: Path
 
 
 def _run_checks(defs, output_dir: Path, *check_names: str):
-    """Run only the named checks (no materialization) against the warehouse under ``output_dir``."""
+    """Run the named checks and the quality report they block against the warehouse under ``output_dir``."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
     from impl_dagster.launch import run_config
 
     keys = [key for key in defs.resolve_asset_graph().asset_check_keys if key.name in check_names]
-    job = define_asset_job("checks_only", selection=AssetSelection.checks(*keys))
+    job = define_asset_job(
+        "checks_only", selection=AssetSelection.checks(*keys) | AssetSelection.assets("quality_report")
+    )
     only = Definitions(assets=defs.assets, asset_checks=defs.asset_checks, resources=defs.resources, jobs=[job])
     with DagsterInstance.ephemeral() as instance:
         result = only.resolve_job_def("checks_only").execute_in_process(
-            run_config=run_config(output_dir, output_dir), instance=instance
+            run_config=run_config(output_dir, output_dir), instance=instance, raise_on_error=False
         )
-    return {e.asset_check_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    reported = "quality_report" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    return {e.asset_check_key.to_user_string(): e for e in result.get_asset_check_evaluations()}, reported
 
 
 def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, tmp_path: Path) -> None:
@@ -229,15 +232,16 @@ def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, t
     shutil.copy(dagster_run.output_dir / "warehouse.duckdb", broken / "warehouse.duckdb")
 
     checks = ("customers_reconcile", "accounts_reconcile", "files_match_table")
-    before = _run_checks(defs, broken, *checks)
-    assert len(before) == 6 and all(e.passed for e in before.values())
+    before, reported = _run_checks(defs, broken, *checks)
+    assert len(before) == 6 and all(e.passed for e in before.values()) and reported
 
     with duckdb.connect(str(broken / "warehouse.duckdb")) as con:
         con.execute(
             "DELETE FROM customers_quarantine WHERE source_row = (SELECT min(source_row) FROM customers_quarantine)"
         )
         con.execute("DELETE FROM account_summary WHERE account_id = (SELECT min(account_id) FROM account_summary)")
-    after = _run_checks(defs, broken, *checks)
+    after, reported = _run_checks(defs, broken, *checks)
+    assert not reported  # the failed checks are blocking: the quality report waits for them
 
     reconcile = after["customers_raw:customers_reconcile"]
     assert not reconcile.passed

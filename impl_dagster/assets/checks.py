@@ -5,6 +5,9 @@
   same rule as the quality report (``core.export.reconcile``).
 * ``files_match_table`` on each output-files asset: every file holds the table's columns and as
   many rows as the table.
+
+Both are blocking: the quality report, downstream of the raw tables and of the files, waits for
+them and is not written when one fails (dbt's own tests already stop the models they guard).
 """
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, asset_check
@@ -20,6 +23,7 @@ def _reconcile_check(spec: InputFile) -> AssetChecksDefinition:
     @asset_check(
         asset=raw_asset_key(spec),
         name=f"{spec.raw_table}_reconcile",
+        blocking=True,
         # runs once dbt has built the tables it counts
         additional_deps=[model_key(spec.clean_model), model_key(spec.quarantine_model)],
         description=f"Every record of {spec.name} ends up in exactly one place: rows read "
@@ -43,6 +47,7 @@ def _files_check(table: OutputTable) -> AssetChecksDefinition:
     @asset_check(
         asset=files_asset_key(table),
         name="files_match_table",
+        blocking=True,
         description=f"Each file of {table.table} ({', '.join(table.formats)}) has the table's columns "
         "and as many rows as the table.",
     )
