@@ -9,7 +9,7 @@ Tool names are mapped onto the true graph's names by the implementations' naming
 ``<table>_csv`` is the input file, ``<table>_raw`` is ``raw.<table>``, ``<table>_files`` is that table's output files,
 ``quality_report`` is ``quality_report.json``, a dbt node is its model's name (Dagster). Airflow's
 Assets ``lc-pipeline://<kind>/<name>`` and Prefect's asset keys (``duckdb://<db>/<schema>/<table>``,
-``file://<path>``) name their table or file; a cosmos ``<group>.<model>.run`` task is its dbt model.
+``lcpipeline://<kind>/<file>``) name their table or file; a cosmos ``<group>.<model>.run`` task is its dbt model.
 Tasks and task runs that are not data products keep their own names: they are the non-data nodes
 through which :func:`bench.lineage.coverage` follows a path.
 """
@@ -223,8 +223,8 @@ def airflow(output_dir: Path) -> dict[str, Any]:
 
 def _prefect_asset_node(key: str) -> str:
     """``duckdb://warehouse/raw/customers`` -> ``raw.customers``, ``.../main/<model>`` -> ``<model>``,
-    ``file:///<folder>/<file>`` -> ``file:<file>``."""
-    if key.startswith("file://"):
+    ``lcpipeline://input/<file>`` or ``.../output/<file>`` -> ``file:<file>``."""
+    if key.startswith("lcpipeline://"):
         return f"file:{key.rstrip('/').rsplit('/', 1)[-1]}"
     _, sep, rest = key.partition("://")
     parts = rest.split("/") if sep else []

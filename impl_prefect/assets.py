@@ -3,7 +3,8 @@
 The raw tables use the key prefect-dbt gives a dbt source (``duckdb://<catalog>/<schema>/<table>``,
 the catalog being the warehouse file's stem), so the ingestion tasks and the dbt nodes meet in one
 lineage graph: raw table -> dbt models -> output files. dbt model keys come from the manifest of
-the run (see ``dbt_build``), never rebuilt by hand. Output files are keyed by where they are.
+the run (see ``dbt_build``), never rebuilt by hand. Input and output files are logical assets,
+keyed by name, not by the folder of a run.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect.assets import Asset, AssetProperties
-from prefect.types.names import MAX_ASSET_KEY_LENGTH, RESTRICTED_ASSET_CHARACTERS
 from prefect_dbt.utilities import format_resource_id
 
 from core.layout import RAW_SCHEMA, WAREHOUSE_FILE, InputFile
 
 DBT_ADAPTER = "duckdb"
 WAREHOUSE_CATALOG = Path(WAREHOUSE_FILE).stem  # dbt-duckdb names the database after the file
+FILE_SCHEME = "lcpipeline"  # Prefect wants [a-z0-9]+:// as a key's scheme
 
 
 def raw_table_asset(spec: InputFile) -> Asset:
@@ -33,13 +34,8 @@ def raw_table_asset(spec: InputFile) -> Asset:
     )
 
 
-def file_asset_key(path: Path) -> str:
-    """An output file's key: its absolute path (characters Prefect refuses in a key dropped)."""
-    location = path.resolve().as_posix()
-    for char in RESTRICTED_ASSET_CHARACTERS:
-        location = location.replace(char, "")
-    return f"file://{location}"[:MAX_ASSET_KEY_LENGTH]
-
-
-def file_asset(path: Path, description: str) -> Asset:
-    return Asset(key=file_asset_key(path), properties=AssetProperties(name=path.name, description=description))
+def file_asset(kind: str, name: str, description: str) -> Asset:
+    """A file's *logical* asset (``lcpipeline://input/customers.csv``, ``.../output/<file>``): the same
+    key whichever folder a run reads or writes, so the asset graph is one graph for every run; where
+    the file actually is travels in the metadata of each materialization."""
+    return Asset(key=f"{FILE_SCHEME}://{kind}/{name}", properties=AssetProperties(name=name, description=description))

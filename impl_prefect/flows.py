@@ -65,11 +65,11 @@ def lc_pipeline(
     get_run_logger().info("input %s, output %s", config.input_dir, config.output_dir)
 
     headers = check_inputs(config)  # before anything is written
-    loaded = [ingest_task(config, spec)(config, headers[spec.name], spec) for spec in INPUT_FILES]
+    loaded = [ingest_task(spec)(config, headers[spec.name], spec) for spec in INPUT_FILES]
     models = dbt_build(config, loaded)
     written = []
     for table in OUTPUT_TABLES:
-        export = export_task(config, table, models[table.table])  # its assets: this run's files
+        export = export_task(table, models[table.table])
         written.append(export(config, table, models[table.table]))
-    quality_report = quality_report_task(config, models)
+    quality_report = quality_report_task(models)
     return quality_report(config, written)

@@ -41,7 +41,7 @@ from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
 from core.settings import dbt_target_dir
 from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
-from impl_prefect.assets import file_asset, file_asset_key, raw_table_asset
+from impl_prefect.assets import file_asset, raw_table_asset
 
 # How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, a task run and
 # an asset per dbt node) or "dbt" (one plain dbt invocation, no task run per node; the harness
@@ -120,11 +120,11 @@ def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
     return result
 
 
-def ingest_task(config: RunConfig, spec: InputFile) -> MaterializingTask:
+def ingest_task(spec: InputFile) -> MaterializingTask:
     """The ingestion task of one file: it reads the input file's asset and materializes the raw table's."""
     return materialize(
         raw_table_asset(spec),
-        asset_deps=[file_asset(config.input_dir / spec.name, f"The input file {spec.name}.")],
+        asset_deps=[file_asset("input", spec.name, f"The input file {spec.name}.")],
         by="duckdb",
         name=f"ingest_{spec.raw_table}",
         description=f"Load {spec.name} into {raw_table_asset(spec).properties.name}, text unchanged.",
@@ -163,11 +163,11 @@ def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, 
     }
 
 
-# --- exports and the quality report: materializing tasks built per run (file keys are paths) ------
+# --- exports and the quality report: built per run, as the models' assets come from its manifest --
 
 
-def _table_files(config: RunConfig, table: OutputTable) -> list[Path]:
-    return [config.output_dir / f"{table.table}.{fmt}" for fmt in table.formats]
+def _output_file_asset(name: str, description: str = "") -> Asset:
+    return file_asset("output", name, description)
 
 
 def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
@@ -175,16 +175,17 @@ def _export(config: RunConfig, table: OutputTable, model: Asset) -> list[Path]:
     with connect(config.warehouse) as con:
         exported = export_table(con, table, config.output_dir)
     for path in exported.files:
-        add_asset_metadata(file_asset_key(path), {"rows": exported.rows, "bytes": path.stat().st_size})
+        metadata = {"path": str(path), "rows": exported.rows, "bytes": path.stat().st_size}
+        add_asset_metadata(_output_file_asset(path.name), metadata)
     return exported.files
 
 
-def export_task(config: RunConfig, table: OutputTable, model: Asset) -> MaterializingTask:
+def export_task(table: OutputTable, model: Asset) -> MaterializingTask:
     """The task writing one table's files, materializing each file from the dbt model."""
     return materialize(
         *(
-            file_asset(path, f"{table.table} as {path.suffix[1:].upper()}, ordered by {table.order_by}.")
-            for path in _table_files(config, table)
+            _output_file_asset(f"{table.table}.{fmt}", f"{table.table} as {fmt.upper()}, ordered by {table.order_by}.")
+            for fmt in table.formats
         ),
         asset_deps=[model],
         by="duckdb",
@@ -212,16 +213,15 @@ def _quality_report(config: RunConfig, exports: Sequence[Sequence[Path]]) -> dic
             raise
     _publish_report(report)
     add_asset_metadata(
-        file_asset_key(report_path),
-        {"all_checks_passed": report["all_checks_passed"], **report["outputs"]},
+        _output_file_asset(QUALITY_REPORT),
+        {"path": str(report_path), "all_checks_passed": report["all_checks_passed"], **report["outputs"]},
     )
     return report
 
 
-def quality_report_task(config: RunConfig, models: dict[str, Asset]) -> MaterializingTask:
-    report_path = config.output_dir / QUALITY_REPORT
+def quality_report_task(models: dict[str, Asset]) -> MaterializingTask:
     return materialize(
-        file_asset(report_path, "Rows read, clean and quarantined per file; every reconciliation check."),
+        _output_file_asset(QUALITY_REPORT, "Rows read, clean and quarantined per file; every reconciliation check."),
         asset_deps=[
             *(raw_table_asset(spec) for spec in INPUT_FILES),
             *(models[name] for name in REPORT_MODELS if name in models),

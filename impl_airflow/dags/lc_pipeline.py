@@ -28,12 +28,13 @@ Operational choices:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Param, chain, dag, task
+from airflow.sdk import Param, chain, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
@@ -78,12 +79,14 @@ if not DBT_MANIFEST.is_file():
 
 
 @contextmanager
-def fail_without_retry_on_bad_data(ti: Any):
+def fail_without_retry_on_bad_data() -> Iterator[None]:
     """Bad input or failed checks: record the message in XCom and fail now; a retry cannot help."""
     try:
         yield
     except PERMANENT_ERRORS as error:
-        ti.xcom_push(key=PIPELINE_ERROR_KEY, value={"type": type(error).__name__, "message": str(error)})
+        get_current_context()["ti"].xcom_push(
+            key=PIPELINE_ERROR_KEY, value={"type": type(error).__name__, "message": str(error)}
+        )
         raise AirflowFailException(str(error)) from error
 
 
@@ -135,11 +138,12 @@ def _warehouse(paths: dict[str, str]) -> Path:
 )
 def lc_pipeline() -> None:
     @task(inlets=list(INPUT_FILE_ASSETS.values()))
-    def check_inputs(params: dict[str, Any], ti: Any = None) -> dict[str, str]:
+    def check_inputs() -> dict[str, str]:
         """Check both input files (readable, UTF-8, required headers) before anything is written."""
+        params = get_current_context()["params"]
         input_dir = Path(params["input_dir"]).resolve()
         output_dir = Path(params["output_dir"]).resolve()
-        with fail_without_retry_on_bad_data(ti):
+        with fail_without_retry_on_bad_data():
             check_input_files(input_dir, INPUT_FILES)
         output_dir.mkdir(parents=True, exist_ok=True)
         return {
@@ -149,14 +153,14 @@ def lc_pipeline() -> None:
         }
 
     @task
-    def ingest(spec_name: str, paths: dict[str, str], ti: Any = None, outlet_events: Any = None) -> dict[str, Any]:
+    def ingest(spec_name: str, paths: dict[str, str]) -> dict[str, Any]:
         """Load one input file into its raw table (replaced only once the new one is whole)."""
         spec: InputFile = next(s for s in INPUT_FILES if s.name == spec_name)
-        with fail_without_retry_on_bad_data(ti):
+        with fail_without_retry_on_bad_data():
             header = read_header(input_path(Path(paths["input_dir"]), spec), spec)
             with connect(_warehouse(paths)) as con:
                 result = ingest_file(con, header, spec)
-        facts = {
+        facts: dict[str, Any] = {
             "table": result.table,
             "rows": result.rows,
             "malformed_rows": result.malformed_rows,
@@ -164,15 +168,16 @@ def lc_pipeline() -> None:
             "source": str(header.path),
             "warehouse": paths["warehouse"],
         }
-        outlet_events[RAW_TABLE_ASSETS[spec.name]].extra = facts
+        get_current_context()["outlet_events"][RAW_TABLE_ASSETS[spec.name]].extra = facts
         return facts
 
     @task
-    def export(table_name: str, paths: dict[str, str], outlet_events: Any = None) -> list[str]:
+    def export(table_name: str, paths: dict[str, str]) -> list[str]:
         """Write one mart table to its files (CSV and/or Parquet), ordered by its key."""
         table = next(t for t in OUTPUT_TABLES if t.table == table_name)
         with connect(_warehouse(paths)) as con:
             exported = export_table(con, table, Path(paths["output_dir"]))
+        outlet_events = get_current_context()["outlet_events"]
         for asset, path in zip(OUTPUT_FILE_ASSETS[table.table], exported.files):
             outlet_events[asset].extra = {"path": str(path), "rows": exported.rows}
         return [str(path) for path in exported.files]
@@ -182,11 +187,11 @@ def lc_pipeline() -> None:
         inlets=[TABLE_ASSETS[table] for table in QUALITY_REPORT_TABLES if table in TABLE_ASSETS],
         outlets=[QUALITY_REPORT_ASSET],
     )
-    def quality_report(paths: dict[str, str], ti: Any = None, outlet_events: Any = None) -> dict[str, Any]:
+    def quality_report(paths: dict[str, str]) -> dict[str, Any]:
         """Write quality_report.json; fail (without retry) if a data-quality check failed."""
-        with fail_without_retry_on_bad_data(ti), connect(_warehouse(paths)) as con:
+        with fail_without_retry_on_bad_data(), connect(_warehouse(paths)) as con:
             report = write_quality_report(con, Path(paths["output_dir"]))
-        outlet_events[QUALITY_REPORT_ASSET].extra = {
+        get_current_context()["outlet_events"][QUALITY_REPORT_ASSET].extra = {
             "path": str(Path(paths["output_dir"]) / "quality_report.json"),
             "all_checks_passed": report["all_checks_passed"],
         }
