@@ -356,38 +356,38 @@ def _reliability_section(store: Store) -> list[str]:
 def _engines_section(store: Store) -> list[str]:
     """dbt on DuckDB and on Spark, side by side: time, peak memory of the process tree, equal outputs."""
     lines = ["", "## Engines: the dbt project on DuckDB and on Spark", ""]
-    runs = {engine: store.engines[engine] for engine in ("duckdb", "spark") if engine in store.engines}
+    runs: dict[str, dict] = store.engines.get("runs") or {}
     if not runs:
-        return lines + [f"Not measured in this run ({store.engines.get('_skipped', 'not selected')})."]
+        return lines + [f"Not measured in this run ({store.engines.get('skipped', 'not selected')})."]
     size = next(iter(runs.values()))["customers"]
     lines += [
-        f"Plain scripts at {size:,} customers, one round per engine, each in a new process (`LC_ENGINE`); "
-        "Spark is a local session (`local[2]`, C1 JIT, 1 GiB driver) started by the run. Peak memory is the "
-        "largest sum of resident memory over the run's whole process tree (Python driver, Spark's JVM), "
-        "sampled every 0.2 s: the JVM is a child nobody waits for, so the runtime table's figure misses it. "
-        "One round on a shared 2-core machine: timings are noisy.",
+        f"At {size:,} customers, one round per row, each in a new process (`LC_ENGINE`): plain scripts on both "
+        "engines (the engine's own cost), then every orchestrator with dbt on Spark. Spark is a local session "
+        "(`local[2]`, C1 JIT, 1 GiB driver) started by the run. Peak memory is the largest sum of resident memory "
+        "over the run's whole process tree (Python driver, Spark's JVM), sampled every 0.2 s: the JVM is a child "
+        "nobody waits for, so the runtime table's figure misses it. One round on a shared 2-core machine: timings "
+        "are noisy.",
         "",
-        "| engine | wall time | pipeline time in-process | peak memory, process tree | processes | outputs |",
-        "|---|---|---|---|---|---|",
+        "| implementation | engine | wall time | pipeline time in-process | peak memory, process tree | processes | outputs |",
+        "|---|---|---|---|---|---|---|",
     ]
-    equality = store.engines.get("_equality")
-    for engine, run in runs.items():
+    for run in runs.values():
+        name = f"| {run['implementation']} | {run['engine']} |"
         if not run["ok"]:
-            lines.append(f"| {engine} | **failed**: {run.get('error')} | | | | |")
+            lines.append(f"{name} **failed**: {run.get('error')} | | | | |")
             continue
+        equality = run.get("equality")
         outputs = (
             "reference"
-            if engine == "duckdb"
-            else (
-                "not compared"
-                if equality is None
-                else "equal to DuckDB's"
-                if equality["equal"]
-                else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}"
-            )
+            if run["engine"] == "duckdb"
+            else "not compared"
+            if equality is None
+            else "equal to DuckDB's"
+            if equality["equal"]
+            else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}"
         )
         lines.append(
-            f"| {engine} | {run['wall_seconds']:.1f} s | {run['pipeline_seconds']:.1f} s | "
+            f"{name} {run['wall_seconds']:.1f} s | {run['pipeline_seconds']:.1f} s | "
             f"{run['peak_tree_rss_mib']:.0f} MiB | {run['max_processes']} | {outputs} |"
         )
     return lines

@@ -9,13 +9,12 @@ point group below, one line in ``pyproject.toml``::
 so a fifth orchestrator is a folder plus one such line (``docs/adding-an-orchestrator.md``).
 Loading an entry point imports only its module, so ``--impl scripts`` never imports Dagster.
 
-A ``run`` function takes ``(input_dir, output_dir)`` and returns a :class:`core.run.RunSummary`;
-one that also takes ``engine`` can run the dbt project on Spark as well as DuckDB.
+A ``run`` function takes ``(input_dir, output_dir, engine)`` and returns a :class:`core.run.RunSummary`;
+``engine`` (``duckdb`` or ``spark``; None: ``LC_ENGINE``, else DuckDB) is what runs the dbt project.
 """
 
 from __future__ import annotations
 
-import inspect
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -27,7 +26,7 @@ ENTRY_POINT_GROUP = "lc_pipeline.implementations"
 
 
 class RunFunction(Protocol):
-    def __call__(self, input_dir: Path, output_dir: Path) -> RunSummary: ...
+    def __call__(self, input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary: ...
 
 
 @cache
@@ -49,11 +48,6 @@ def implementation_names() -> list[str]:
 def load_run(name: str) -> RunFunction:
     """``name``'s run function; imports its module, and only that."""
     return _entry(name).load()
-
-
-def accepts_engine(run: RunFunction) -> bool:
-    """Whether ``run`` takes ``engine=``, i.e. can run the dbt project on Spark as well as DuckDB."""
-    return "engine" in inspect.signature(run).parameters
 
 
 def _entry(name: str) -> EntryPoint:

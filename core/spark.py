@@ -160,9 +160,10 @@ def write_session_conf(layout: SparkLayout) -> Path:
 
 
 def jvm_environment(layout: SparkLayout) -> dict[str, str]:
-    """What a JVM started by pyspark needs to find the run's settings, and to stay off the network."""
+    """What a JVM started by pyspark needs to find the run's settings (written by
+    :func:`write_session_conf`), and to stay off the network."""
     return {
-        "SPARK_CONF_DIR": str(write_session_conf(layout)),
+        "SPARK_CONF_DIR": str(layout.conf_dir),
         "SPARK_LOCAL_IP": "127.0.0.1",
         "PYSPARK_PYTHON": sys.executable,
     }
@@ -189,6 +190,7 @@ def start_session(layout: SparkLayout) -> "SparkSession":
     from pyspark.sql import SparkSession
 
     logging.getLogger("py4j").setLevel(logging.WARNING)  # an INFO line per closed gateway connection
+    write_session_conf(layout)
     with scoped_environ(jvm_environment(layout)):
         return SparkSession.builder.enableHiveSupport().getOrCreate()
 

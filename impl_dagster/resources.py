@@ -25,11 +25,10 @@ from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
-from core.engine import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, Engine, resolve_engine
+from core.engine import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, RunEngine
 from core.generate import SAMPLE_CUSTOMERS, SAMPLE_SEED, sample_input
 from core.paths import require_inside
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, SAMPLE_INPUT_DIR, dbt_target_dir, default_output_dir
-from core.spark import SparkLayout
 from core.warehouse import connect, warehouse_path
 from impl_dagster.project import DBT_EXECUTABLE, dbt_project
 
@@ -74,12 +73,9 @@ class LcPaths(ConfigurableResource):
             return require_inside(Path(self.warehouse), self.output_path(), f"the warehouse ({DUCKDB_ENV})")
         return warehouse_path(self.output_path())
 
-    def engine_choice(self) -> Engine:
-        return resolve_engine(self.engine)
-
-    def spark_layout(self) -> SparkLayout | None:
-        """The run's Spark folders when dbt runs on Spark; None on DuckDB."""
-        return SparkLayout(self.output_path()) if self.engine_choice() == "spark" else None
+    def dbt_engine(self) -> RunEngine:
+        """What runs dbt for this run, and the steps around dbt that differ by engine."""
+        return RunEngine.of(self.output_path(), self.engine, self.warehouse_path())
 
     def dbt_target_path(self) -> Path:
         """dbt's artifacts and logs for runs of this output folder."""

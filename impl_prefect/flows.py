@@ -18,6 +18,7 @@ from typing import Any
 from prefect import flow
 from prefect.logging import get_run_logger
 
+from core.engine import resolve_engine
 from core.generate import sample_input
 from core.layout import INPUT_FILES, OUTPUT_TABLES
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, default_output_dir, env_path
@@ -33,15 +34,15 @@ from impl_prefect.tasks import (
 DEFAULT_OUTPUT_DIR = default_output_dir("prefect")
 
 
-def resolve_config(input_dir: Path | None, output_dir: Path | None) -> RunConfig:
-    """Parameters, else ``LC_INPUT_DIR`` / ``LC_OUTPUT_DIR``, else defaults.
+def resolve_config(input_dir: Path | None, output_dir: Path | None, engine: str | None = None) -> RunConfig:
+    """Parameters, else ``LC_INPUT_DIR`` / ``LC_OUTPUT_DIR`` / ``LC_ENGINE``, else defaults.
 
     With no input folder anywhere, a sample (10,000 customers, seed 42) is generated once into
     ``output/sample_input``, so the flow runs with no configuration at all.
     """
     input_dir = input_dir or env_path(INPUT_DIR_ENV) or sample_input()
     output_dir = output_dir or env_path(OUTPUT_DIR_ENV, DEFAULT_OUTPUT_DIR)
-    return RunConfig(input_dir.resolve(), output_dir.resolve())
+    return RunConfig(input_dir.resolve(), output_dir.resolve(), resolve_engine(engine))
 
 
 @flow(
@@ -52,6 +53,7 @@ def resolve_config(input_dir: Path | None, output_dir: Path | None) -> RunConfig
 def lc_pipeline(
     input_dir: Path | None = None,
     output_dir: Path | None = None,
+    engine: str | None = None,
 ) -> dict[str, Any]:
     """Run the whole pipeline once; returns the quality report.
 
@@ -60,8 +62,10 @@ def lc_pipeline(
             generated sample in ``output/sample_input``).
         output_dir: folder for the warehouse, dbt artifacts and output files (default
             ``LC_OUTPUT_DIR``, else ``output/prefect``).
+        engine: what runs the dbt project, ``duckdb`` or ``spark`` (default ``LC_ENGINE``, else
+            DuckDB); everything else runs on DuckDB either way.
     """
-    config = resolve_config(input_dir, output_dir)
+    config = resolve_config(input_dir, output_dir, engine)
     get_run_logger().info("input %s, output %s", config.input_dir, config.output_dir)
 
     headers = check_inputs(config)  # before anything is written

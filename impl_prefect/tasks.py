@@ -32,6 +32,7 @@ from prefect.tasks import MaterializingTask, Task
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 from prefect_dbt.utilities import format_resource_id
 
+from core.engine import DEFAULT_ENGINE, Engine, RunEngine
 from core.environment import scoped_environ
 from core.errors import PERMANENT_ERRORS, QualityCheckFailed
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
@@ -39,7 +40,7 @@ from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
 from core.settings import dbt_target_dir
-from core.transform import DBT_PROJECT_DIR, dbt_environment, raise_for_failures, run_dbt
+from core.transform import DBT_PROJECT_DIR, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, raw_table_asset
 
@@ -55,6 +56,11 @@ class RunConfig:
 
     input_dir: Path
     output_dir: Path
+    engine: Engine = DEFAULT_ENGINE
+
+    @property
+    def dbt_engine(self) -> RunEngine:
+        return RunEngine(self.engine, self.output_dir)
 
     @property
     def warehouse(self) -> Path:
@@ -99,6 +105,7 @@ def check_inputs(config: RunConfig) -> dict[str, Header]:
 def _ingest(config: RunConfig, header: Header, spec: InputFile) -> LoadResult:
     with connect(config.warehouse) as con:
         result = ingest_file(con, header, spec)
+        config.dbt_engine.land(con, spec)  # on Spark: the table as Parquet, where dbt reads it
     add_asset_metadata(
         raw_table_asset(spec),
         {
@@ -142,18 +149,22 @@ def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, 
 
     ``raw_tables`` is what the ingestion tasks loaded: passing it makes their edge to this task.
     """
+    engine = config.dbt_engine
     if os.environ.get(DBT_RUNNER_ENV) == "dbt":
-        run_dbt(["build"], config.warehouse, config.dbt_target)
+        run_dbt(["build"], config.warehouse, config.dbt_target, spark=engine.spark)
     else:
+        engine.start()  # on Spark: the session dbt-spark finds in this process
         runner = PrefectDbtRunner(
             settings=PrefectDbtSettings(
                 project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
             ),
             raise_on_failure=False,  # failed nodes are named as core.transform.run_dbt names them
         )
-        with scoped_environ(dbt_environment(config.warehouse)):  # profiles.yml reads the warehouse path
+        with scoped_environ(engine.dbt_environment()):  # profiles.yml reads the warehouse path and target
             result = runner.invoke(["build", "--log-path", str(config.dbt_target / "logs")])
         raise_for_failures(result, ["build"])
+    with connect(config.warehouse) as con:
+        engine.publish(con)  # on Spark: a DuckDB view of each table Spark wrote
     manifest = json.loads((config.dbt_target / "manifest.json").read_text(encoding="utf-8"))
     adapter = manifest["metadata"]["adapter_type"]
     return {

@@ -7,9 +7,10 @@ counts as much as one at the top of a file.
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
-from core.implementations import accepts_engine, implementation_names, load_run
+from core.implementations import implementation_names, load_run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,5 +43,6 @@ def test_every_implementation_folder_is_registered_as_an_entry_point() -> None:
     assert set(implementation_names()) == folders
 
 
-def test_the_scripts_pipeline_declares_it_can_run_on_spark() -> None:
-    assert accepts_engine(load_run("scripts"))
+def test_every_implementation_takes_the_engine() -> None:
+    for name in implementation_names():
+        assert "engine" in inspect.signature(load_run(name)).parameters, name

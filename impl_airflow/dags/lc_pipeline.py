@@ -12,7 +12,10 @@ task per model instead (see ``impl_airflow.config``).
 
 Operational choices:
 - Folders are DAG params (``input_dir``, ``output_dir``) defaulting to ``LC_INPUT_DIR`` /
-  ``LC_OUTPUT_DIR``. ``check_inputs`` resolves them once and hands the paths on by XCom.
+  ``LC_OUTPUT_DIR``. ``check_inputs`` resolves them once and hands the paths on by XCom, with the
+  environment of the dbt tasks (the warehouse, and on Spark where its files go).
+- The engine that runs dbt (``LC_ENGINE``: ``duckdb``, the default, or ``spark``) is a deployment
+  setting, read when this file is parsed: it is the dbt target cosmos passes to every dbt command.
 - DuckDB allows one writer per file, and every task here writes the run's warehouse file:
   ``max_active_tasks=1`` (counted per DAG run since Airflow 3.0) runs one task at a time, and
   ``max_active_runs=1`` keeps two runs from sharing an output folder.
@@ -40,13 +43,14 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator, DbtRunLocalOperator, DbtTestLocalOperator
 
+from core.engine import RunEngine, resolve_engine
 from core.errors import PERMANENT_ERRORS
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import check_inputs as check_input_files
 from core.ingest import ingest_file, input_path, read_header
 from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, RAW_SCHEMA, InputFile
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
-from core.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
+from core.transform import DBT_PROJECT_DIR
 from core.warehouse import connect, warehouse_path
 from impl_airflow.assets import (
     INPUT_FILE_ASSETS,
@@ -94,8 +98,20 @@ def _retry_delay() -> timedelta:
     return timedelta(seconds=float(os.environ.get(RETRY_DELAY_ENV) or DEFAULT_RETRY_DELAY_SECONDS))
 
 
+DBT_ENGINE = resolve_engine()
+
+
 def _warehouse(paths: dict[str, str]) -> Path:
     return Path(paths["warehouse"])
+
+
+def _engine(paths: dict[str, str]) -> RunEngine:
+    return RunEngine(DBT_ENGINE, Path(paths["output_dir"]))
+
+
+def _from_check_inputs(variable: str) -> str:
+    """A dbt task's environment variable, templated from what ``check_inputs`` returned for this run."""
+    return f"{{{{ ti.xcom_pull(task_ids='check_inputs')['dbt_env']['{variable}'] }}}}"
 
 
 # --- the DAG ------------------------------------------------------------------------------------
@@ -138,7 +154,7 @@ def _warehouse(paths: dict[str, str]) -> Path:
 )
 def lc_pipeline() -> None:
     @task(inlets=list(INPUT_FILE_ASSETS.values()))
-    def check_inputs() -> dict[str, str]:
+    def check_inputs() -> dict[str, Any]:
         """Check both input files (readable, UTF-8, required headers) before anything is written."""
         params = get_current_context()["params"]
         input_dir = Path(params["input_dir"]).resolve()
@@ -150,6 +166,7 @@ def lc_pipeline() -> None:
             "input_dir": str(input_dir),
             "output_dir": str(output_dir),
             "warehouse": str(warehouse_path(output_dir)),
+            "dbt_env": RunEngine(DBT_ENGINE, output_dir).dbt_environment(),
         }
 
     @task
@@ -160,6 +177,7 @@ def lc_pipeline() -> None:
             header = read_header(input_path(Path(paths["input_dir"]), spec), spec)
             with connect(_warehouse(paths)) as con:
                 result = ingest_file(con, header, spec)
+                _engine(paths).land(con, spec)  # on Spark: the table as Parquet, where dbt reads it
         facts: dict[str, Any] = {
             "table": result.table,
             "rows": result.rows,
@@ -176,6 +194,7 @@ def lc_pipeline() -> None:
         """Write one mart table to its files (CSV and/or Parquet), ordered by its key."""
         table = next(t for t in OUTPUT_TABLES if t.table == table_name)
         with connect(_warehouse(paths)) as con:
+            _engine(paths).publish(con)  # on Spark: a DuckDB view of each table Spark wrote
             exported = export_table(con, table, Path(paths["output_dir"]))
         outlet_events = get_current_context()["outlet_events"]
         for asset, path in zip(OUTPUT_FILE_ASSETS[table.table], exported.files):
@@ -190,6 +209,7 @@ def lc_pipeline() -> None:
     def quality_report(paths: dict[str, str]) -> dict[str, Any]:
         """Write quality_report.json; fail (without retry) if a data-quality check failed."""
         with fail_without_retry_on_bad_data(), connect(_warehouse(paths)) as con:
+            _engine(paths).publish(con)
             report = write_quality_report(con, Path(paths["output_dir"]))
         get_current_context()["outlet_events"][QUALITY_REPORT_ASSET].extra = {
             "path": str(Path(paths["output_dir"]) / "quality_report.json"),
@@ -216,7 +236,7 @@ def lc_pipeline() -> None:
         ),
         profile_config=ProfileConfig(
             profile_name="lc_pipeline",
-            target_name="duckdb",
+            target_name=DBT_ENGINE,  # the targets of dbt/profiles.yml are named after the engines
             profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",  # reads LC_WAREHOUSE_PATH
         ),
         execution_config=ExecutionConfig(
@@ -234,7 +254,7 @@ def lc_pipeline() -> None:
             emit_datasets=False,
         ),
         operator_args={
-            "env": {WAREHOUSE_ENV: "{{ ti.xcom_pull(task_ids='check_inputs')['warehouse'] }}"},
+            "env": {name: _from_check_inputs(name) for name in RunEngine.environment_names(DBT_ENGINE)},
             "append_env": True,
         },
     )

@@ -28,6 +28,7 @@ from collections import deque
 from pathlib import Path
 from typing import IO, Any
 
+from core.engine import ENGINE_ENV, resolve_engine
 from core.errors import PipelineError, permanent_error_named
 from core.layout import QUALITY_REPORT
 from core.progress import Progress
@@ -68,8 +69,9 @@ def _follow(output: IO[str], progress: Progress) -> deque[str]:
     return tail
 
 
-def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
-    """Run the DAG once in a child process; return the runner's outcome (state, tasks, error)."""
+def run_dag(input_dir: Path, output_dir: Path, engine: str | None = None) -> dict[str, Any]:
+    """Run the DAG once in a child process, dbt on ``engine`` (default: ``LC_ENGINE``, else DuckDB);
+    return the runner's outcome (state, tasks, error)."""
     input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     home = airflow_home(output_dir)
     home.mkdir(parents=True, exist_ok=True)
@@ -94,6 +96,7 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
         **airflow_environment(home),
         INPUT_DIR_ENV: str(input_dir),
         OUTPUT_DIR_ENV: str(output_dir),
+        ENGINE_ENV: resolve_engine(engine),  # read when the runner parses the DAG file
     }
     log.info("starting the Airflow runner: metadata DB in %s, then dag.test()", home)
     with (
@@ -119,10 +122,10 @@ def run_dag(input_dir: Path, output_dir: Path) -> dict[str, Any]:
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def run(input_dir: Path, output_dir: Path) -> RunSummary:
+def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
     """Run the whole pipeline once as an Airflow DAG run; raise on bad input or a failed check."""
     output_dir = Path(output_dir).resolve()
-    outcome = run_dag(input_dir, output_dir)
+    outcome = run_dag(input_dir, output_dir, engine)
     if outcome["state"] != "success":
         error = outcome.get("error")
         permanent = permanent_error_named(error["type"], error["message"]) if error else None

@@ -14,8 +14,6 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from core.environment import scoped_environ
 from core.layout import RAW_SCHEMA
-from core.spark import publish_tables
-from core.transform import dbt_environment
 from impl_dagster.assets.ingestion import RAW_ASSET_KEYS
 from impl_dagster.project import dbt_project
 from impl_dagster.resources import LcPaths
@@ -47,11 +45,9 @@ dbt_translator = LcDbtTranslator(
 )
 def lc_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, lc_paths: LcPaths):
     """``dbt build`` of the selected models and their tests, streamed as Dagster events."""
-    target = lc_paths.dbt_target_path()
-    spark = lc_paths.spark_layout()  # None on DuckDB; on Spark, dbt's own process starts the session
-    with scoped_environ(dbt_environment(lc_paths.warehouse_path(), spark)):
-        invocation = dbt.cli(["build"], context=context, target_path=target)
+    engine = lc_paths.dbt_engine()  # on Spark, dbt's own process starts the session
+    with scoped_environ(engine.dbt_environment()):
+        invocation = dbt.cli(["build"], context=context, target_path=lc_paths.dbt_target_path())
     yield from invocation.stream()
-    if spark:  # Spark wrote the models as Parquet: the DuckDB warehouse gets a view of each
-        with lc_paths.connect() as con:
-            publish_tables(con, spark)
+    with lc_paths.connect() as con:
+        engine.publish(con)  # on Spark: a DuckDB view of each table Spark wrote

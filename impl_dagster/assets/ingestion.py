@@ -18,7 +18,6 @@ from dagster import (
 
 from core.ingest import check_inputs, ingest_file
 from core.layout import INPUT_FILES, RAW_SCHEMA, InputFile
-from core.spark import land_raw_table
 from impl_dagster.assets.retries import TRANSIENT_RETRIES, permanent_failures
 from impl_dagster.resources import LcPaths
 
@@ -57,8 +56,7 @@ def _ingest(context: AssetExecutionContext, lc_paths: LcPaths, spec: InputFile) 
         headers = check_inputs(input_dir, INPUT_FILES)
         with lc_paths.connect() as con:
             loaded = ingest_file(con, headers[spec.name], spec)
-            if spark := lc_paths.spark_layout():  # dbt runs on Spark: it reads the table as Parquet
-                land_raw_table(con, spec, spark)
+            lc_paths.dbt_engine().land(con, spec)  # on Spark: the table as Parquet, where dbt reads it
     context.log.info(f"{loaded.file}: {loaded.rows:,} records into {loaded.table} ({loaded.reader} reader)")
     return MaterializeResult(
         metadata={

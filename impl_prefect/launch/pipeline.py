@@ -28,8 +28,9 @@ from impl_prefect.launch.runtime import prefect_home, prefect_runtime
 from impl_prefect.launch.spans import reporting_task_runs
 
 
-def run(input_dir: Path, output_dir: Path) -> RunSummary:
-    """Run the whole pipeline once as a Prefect flow; raise on bad input or a failed check.
+def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
+    """Run the whole pipeline once as a Prefect flow, dbt on ``engine`` (default: ``LC_ENGINE``, else
+    DuckDB); raise on bad input or a failed check.
 
     Errors are the flow's own: :class:`core.errors.PipelineInputError` with its one-line message on
     bad input, :class:`core.errors.QualityCheckFailed` when a reconciliation fails.
@@ -41,7 +42,7 @@ def run(input_dir: Path, output_dir: Path) -> RunSummary:
         from impl_prefect.flows import lc_pipeline
 
         with Progress() as progress, reporting_task_runs(progress):
-            lc_pipeline(input_dir=Path(input_dir).resolve(), output_dir=output_dir)
+            lc_pipeline(input_dir=Path(input_dir).resolve(), output_dir=output_dir, engine=engine)
     report = json.loads((output_dir / QUALITY_REPORT).read_text(encoding="utf-8"))
     return summarise("prefect", output_dir, report)
 
