@@ -10,7 +10,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
 # Each UI's port and the output folder whose tool state it shows; override on the command line,
-# e.g. `make dagster-dev DAGSTER_PORT=3001 DAGSTER_OUTPUT=/tmp/lc` (the harness does, see bench/ui.py).
+# e.g. `make dagster-dev DAGSTER_PORT=3001 DAGSTER_OUTPUT=/tmp/lc` (the harness does, see bench/ui/launch.py).
 DAGSTER_PORT ?= 3000
 DAGSTER_OUTPUT ?= output/dagster
 AIRFLOW_PORT ?= 8080

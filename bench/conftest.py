@@ -6,7 +6,7 @@ pytest bench/ --customers 100000    # a larger data set
 pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 round each
 pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
 pytest bench/ --full-corpus         # every bad-input case through every implementation
-pytest bench/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
+pytest bench/model_scaling/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from bench.measure import TOOL_ENV_PREFIXES, report_order, run_once, scrubbed_names
+from bench.paths import RESULTS_DIR
 from bench.store import BenchConfig, Store
 from core.generate import generate
 from core.implementations import implementation_names
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # A results folder the harness made; it only ever empties a folder that carries this file.
 RESULTS_MARKER = ".lc-bench-results"
 # Caches that stay valid across sessions (keyed by what they were made from), never measurements.
@@ -76,7 +76,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--model-scaling",
         action="store_true",
         help="time every implementation on synthetic dbt projects of 10, 50, 200 models "
-        "x 3 shapes (slow; see bench/test_model_scaling.py)",
+        "x 3 shapes (slow; see bench/model_scaling/test_model_scaling.py)",
     )
     group.addoption(
         "--model-sizes",
@@ -206,7 +206,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         or store.engines
     ):
         return
-    from bench.report import write_report
+    from bench.report.document import write_report
 
     session.config.stash[_WRITTEN_KEY] = write_report(store)
 
@@ -216,7 +216,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     written = config.stash.get(_WRITTEN_KEY, None)
     if written is None:
         return
-    from bench.summary import summary_tables
+    from bench.report.summary import summary_tables
 
     terminalreporter.section("lc-bench: the ADR re-checked")
     for line in summary_tables(config.stash[_STORE_KEY], terminalreporter._tw.fullwidth):

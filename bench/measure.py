@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psutil
 
+from bench.paths import REPO
 from bench.runner import RESULT_PREFIX
 from core.implementations import implementation_names
 
-REPO = Path(__file__).resolve().parent.parent
 # Plain Python: the zero-overhead baseline every overhead is measured from.
 BASELINE = "scripts"
 # The tool the ADR chose: verdicts compare it with the others.
@@ -49,7 +49,7 @@ class RunMeasurement:
     peak_tree_rss_mib: float | None = None
     max_processes: int | None = None
     # "cold": a new, empty output folder (each tool creates its state); "warm": a second run into a
-    # folder whose state a first run left, with any server it needs already up (see bench/warm.py).
+    # folder whose state a first run left, with any server it needs already up (see bench/runtime/warm.py).
     mode: str = "cold"
     round_number: int = 1
     load_before: float | None = None  # 1-minute load average just before the round

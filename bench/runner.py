@@ -20,12 +20,12 @@ from pathlib import Path
 from core.implementations import implementation_names, load_run
 
 RESULT_PREFIX = "BENCH-RESULT "
-LIMIT = "limit"  # the limit the implementations are measured against (bench.limit), timed like them
+LIMIT = "limit"  # the limit the implementations are measured against (bench.runtime.limit), timed like them
 
 
 def load_target(name: str) -> Callable[[Path, Path], object]:
     """What the harness can time: a registered implementation's run function, or the limit's."""
-    return importlib.import_module("bench.limit").run if name == LIMIT else load_run(name)
+    return importlib.import_module("bench.runtime.limit").run if name == LIMIT else load_run(name)
 
 
 def peak_rss_mib() -> float:

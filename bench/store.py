@@ -33,17 +33,19 @@ class Store:
     lineage: dict[str, Any] = field(default_factory=dict)
     code_size: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
-    reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability's result
-    # Overhead as the dbt project grows (bench/test_model_scaling.py): projects, cases, quick check.
+    reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability.shard's result
+    # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.
     model_scaling: dict[str, Any] = field(default_factory=dict)
-    ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui_checks.py): per tool, ADR criteria
-    engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/test_engines.py)
+    ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui/checks.py): per tool, ADR criteria
+    engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/engines/test_engines.py)
     generation_seconds: dict[int, float] = field(default_factory=dict)  # customers -> generator wall time
     failures: dict[str, str] = field(default_factory=dict)
     # What the measured processes ran with: the caller's variables they did not inherit (names only)
     # and what the harness set for them, per section.
     environment: dict[str, Any] = field(default_factory=dict)
-    timeline: dict[str, Any] = field(default_factory=dict)  # implementation -> one run's steps (bench/timeline.py)
+    timeline: dict[str, Any] = field(
+        default_factory=dict
+    )  # implementation -> one run's steps (bench/timeline/steps.py)
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
         self.runs.setdefault((measurement.implementation, size), []).append(measurement)
@@ -84,7 +86,7 @@ class Store:
         return cold["wall_seconds"]["median"] - warm["wall_seconds"]["median"]
 
     def timed(self) -> list[str]:
-        """The implementations compared, then the limit if it was timed (``bench/limit.py``)."""
+        """The implementations compared, then the limit if it was timed (``bench/runtime/limit.py``)."""
         return [*self.config.implementations, *(["limit"] if any(i == "limit" for i, _ in self.runs) else [])]
 
     def ratio_to_limit(self, implementation: str, size: int) -> float | None:

@@ -46,7 +46,7 @@ from impl_prefect.assets import file_asset, raw_table_asset
 
 # How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, a task run and
 # an asset per dbt node) or "dbt" (one plain dbt invocation, no task run per node; the harness
-# compares the two on large projects, bench/test_model_scaling.py).
+# compares the two on large projects, bench/model_scaling/test_model_scaling.py).
 DBT_RUNNER_ENV = "LC_PREFECT_DBT_RUNNER"
 
 

@@ -32,8 +32,8 @@ from impl_airflow.config import (
     airflow_environment,
     airflow_home,
 )
-from tests.bad_inputs import assert_stops_before_writing
-from tests.faults import FAULTS, assert_recovered, stale_output
+from testkit.bad_inputs import assert_stops_before_writing
+from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
 
 

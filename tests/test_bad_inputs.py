@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from core.implementations import implementation_names, load_run
-from tests.bad_inputs import CASES, Case, judge
+from testkit.bad_inputs import CASES, Case, judge
 
 # Every rule lives in the shared core and dbt project, which plain scripts runs with nothing around
 # it: scripts gets the whole corpus here. The orchestrators get their cases from the harness's
-# reliability section (bench/test_reliability.py: ORCHESTRATOR_CASES by default, QUICK_CASES with
+# reliability section (bench/reliability/test_reliability.py: ORCHESTRATOR_CASES by default, QUICK_CASES with
 # --quick, every case with --full-corpus), so CI does not run the same orchestrator cases twice;
 # LC_FULL_CORPUS=1 runs every case through every implementation here too.
 FULL_CORPUS = os.environ.get("LC_FULL_CORPUS") == "1"

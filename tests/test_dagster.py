@@ -21,7 +21,7 @@ from core.errors import PipelineInputError
 from core.layout import INPUT_FILES, OUTPUT_TABLES, output_files
 from core.outputs import output_differences
 from core.transform import DBT_PROJECT_DIR
-from tests.faults import FAULTS, assert_recovered, stale_output
+from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
 
 
@@ -316,4 +316,4 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 
 # `dagster dev` itself (served asset graph, lineage edges, a run launched through GraphQL, reload,
 # stopping by its process group) is checked by the harness's UI section, which CI runs:
-# bench/test_ui.py.
+# bench/ui/test_ui.py.

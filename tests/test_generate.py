@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from core.generate import generate
-from tests.rules_oracle import expected_outputs
+from testkit.rules_oracle import expected_outputs
 
 
 def test_same_seed_and_size_give_identical_bytes(tmp_path: Path) -> None:

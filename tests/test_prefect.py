@@ -29,8 +29,8 @@ from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
 from core.settings import dbt_target_dir
 from impl_prefect.launch.runtime import PREFECT_HOME_DIRNAME
-from tests.bad_inputs import assert_stops_before_writing
-from tests.faults import FAULTS, assert_recovered, stale_output
+from testkit.bad_inputs import assert_stops_before_writing
+from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

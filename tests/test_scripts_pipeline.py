@@ -12,8 +12,8 @@ import pytest
 from core.generate import GeneratedData
 from core.layout import ACCOUNT_REASONS, CUSTOMER_REASONS, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import parquet_schema, read_rows
-from tests.faults import FAULTS, assert_recovered, partial_files, stale_output
-from tests.rules_oracle import expected_outputs
+from testkit.faults import FAULTS, assert_recovered, partial_files, stale_output
+from testkit.rules_oracle import expected_outputs
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,8 @@ from core.implementations import load_run
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT
 from core.outputs import output_differences, read_rows
 from core.spark import SparkLayout, spark_tables, start_session
-from tests.prerequisites import require
-from tests.rules_oracle import expected_outputs
+from testkit.prerequisites import require
+from testkit.rules_oracle import expected_outputs
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,143 @@
+"""Lines of code and framework APIs of each implementation, counted from the source, not by ``wc``.
+
+A code line is a physical line holding at least one token that is not a comment, a docstring, or
+layout (newlines, indentation). Docstrings are string statements at the start of a module, class
+or function body; they are told apart with ``ast``, their lines with ``tokenize``.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import subprocess
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.paths import REPO
+
+LAYOUT_TOKENS = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+    tokenize.ENCODING,
+}
+CONFIG_SUFFIXES = {".yaml", ".yml", ".toml", ".cfg", ".ini", ".json"}
+
+# Top-level packages whose imports count as a framework's API for each implementation.
+FRAMEWORK_PACKAGES = {
+    "dagster": ("dagster", "dagster_dbt", "dagster_webserver"),
+    "airflow": ("airflow", "cosmos"),
+    "prefect": ("prefect", "prefect_dbt"),
+    "scripts": ("dbt",),
+}
+
+
+def _docstring_lines(tree: ast.AST) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                lines.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    return lines
+
+
+def code_lines(source: str) -> int:
+    """Physical lines with real code in one Python source text."""
+    docstrings = _docstring_lines(ast.parse(source))
+    lines: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in LAYOUT_TOKENS:
+            continue
+        lines.update(range(token.start[0], token.end[0] + 1))
+    return len(lines - docstrings)
+
+
+def framework_apis(source: str, packages: tuple[str, ...]) -> set[str]:
+    """Distinct names imported from the framework's packages (``dagster.asset``, ``cosmos.DbtTaskGroup``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in packages:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.split(".")[0] in packages)
+    return found
+
+
+@dataclass(frozen=True)
+class CodeSize:
+    """What one implementation's orchestration layer costs to write and read."""
+
+    implementation: str
+    python_files: int
+    code_lines: int
+    # Of code_lines: what our CLI needs to start the tool (``launch.py`` or ``launch/``), and the rest,
+    # what a team writes to use the tool (its definitions).
+    launcher_lines: int
+    definition_lines: int
+    config_files: list[str]
+    config_lines: int
+    framework_apis: list[str]
+
+
+def project_files(folder: Path) -> list[Path]:
+    """The files of a folder that belong to the project (tracked, or new and not ignored by git)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", str(folder)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return sorted(path for path in (REPO / name for name in listed) if path.is_file())
+
+
+def is_launcher(relative: Path) -> bool:
+    """Whether a file of an ``impl_*`` folder is its launcher: ``launch.py`` or anything in ``launch/``."""
+    return relative.parts[0] in {"launch", "launch.py"}
+
+
+def _config_lines(path: Path) -> int:
+    return sum(1 for line in path.read_text().splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def measure_folder(implementation: str, folder: Path) -> CodeSize:
+    """Count an ``impl_*`` folder: Python code lines, config files it ships, framework APIs imported."""
+    files = project_files(folder)
+    python = [p for p in files if p.suffix == ".py"]
+    configs = [p for p in files if p.suffix in CONFIG_SUFFIXES]
+    apis: set[str] = set()
+    for path in python:
+        apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES.get(implementation, ()))
+    lines = {path: code_lines(path.read_text()) for path in python}
+    launcher = sum(n for path, n in lines.items() if is_launcher(path.relative_to(folder)))
+    return CodeSize(
+        implementation=implementation,
+        python_files=len(python),
+        code_lines=sum(lines.values()),
+        launcher_lines=launcher,
+        definition_lines=sum(lines.values()) - launcher,
+        config_files=[str(p.relative_to(REPO)) for p in configs],
+        config_lines=sum(_config_lines(p) for p in configs),
+        framework_apis=sorted(apis),
+    )
+
+
+def shared_code_size() -> dict[str, int]:
+    """The shared core (Python) and the dbt project (SQL and YAML), reported once for all."""
+    core = sum(code_lines(p.read_text()) for p in project_files(REPO / "core") if p.suffix == ".py")
+    dbt_files = [p for p in project_files(REPO / "dbt") if p.suffix in {".sql", ".yml"}]
+    sql_yaml = sum(
+        sum(1 for line in p.read_text().splitlines() if line.strip() and not line.strip().startswith(("--", "#")))
+        for p in dbt_files
+    )
+    return {"core_python_lines": core, "dbt_sql_yaml_lines": sql_yaml, "dbt_files": len(dbt_files)}

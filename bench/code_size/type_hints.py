@@ -1,0 +1,57 @@
+"""How much static typing does each tool give the code written against it? (ADR row "Type Safety")
+
+mypy checks each ``impl_*`` folder against the installed frameworks (their inline types, ``.pyi``
+stubs and overloads, as an IDE sees them) and reports, per module, how many expressions it could
+only type as ``Any``. Typed share = 1 - Any expressions / all expressions. mypy's own error count
+is reported beside it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.paths import REPO
+
+_TOTAL = re.compile(r"^\s*Total\s+(\d+)\s+(\d+)\s+([\d.]+)%", re.MULTILINE)
+_ERRORS = re.compile(r"Found (\d+) errors?")
+
+
+def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
+    """Run mypy on one folder; return the typed share of its expressions and mypy's error count."""
+    with tempfile.TemporaryDirectory() as report_dir:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--ignore-missing-imports",
+                "--follow-imports=silent",
+                "--cache-dir",
+                str(cache_dir),
+                "--any-exprs-report",
+                report_dir,
+                str(folder),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        report = (
+            (Path(report_dir) / "any-exprs.txt").read_text() if (Path(report_dir) / "any-exprs.txt").exists() else ""
+        )
+    total = _TOTAL.search(report)
+    if not total:
+        return {"typed_share": None, "error": (done.stdout + done.stderr).strip()[-300:]}
+    errors = _ERRORS.search(done.stdout)
+    any_exprs, all_exprs = int(total.group(1)), int(total.group(2))
+    return {
+        "typed_share": 1 - any_exprs / all_exprs if all_exprs else None,
+        "any_expressions": any_exprs,
+        "expressions": all_exprs,
+        "mypy_errors": int(errors.group(1)) if errors else 0,
+    }

@@ -1,0 +1,3 @@
+"""Engines: the dbt project on DuckDB and on Spark, plain scripts on both and every orchestrator on
+Spark, with equal outputs.
+"""

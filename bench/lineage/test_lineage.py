@@ -1,0 +1,36 @@
+"""Lineage coverage and data quality surfaced: what each tool records, read from its own API after a run."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.lineage.graph import Lineage, coverage, true_lineage
+from bench.lineage.introspect import INTROSPECTORS, introspect_in_subprocess
+from bench.store import Store
+from core.settings import dbt_target_dir
+
+
+@pytest.fixture(scope="session")
+def truth(finished_run) -> Lineage:
+    """The true graph, from the dbt manifest of the plain-scripts run and the core's declarations."""
+    return true_lineage(dbt_target_dir(finished_run("scripts")) / "manifest.json")
+
+
+def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implementation: str) -> None:
+    if implementation not in INTROSPECTORS:
+        pytest.skip(f"{implementation}: no introspection written yet")
+    found = introspect_in_subprocess(implementation, finished_run(implementation))
+    known = Lineage(frozenset(found["lineage"]["nodes"]), frozenset(map(tuple, found["lineage"]["edges"])))
+    result = coverage(implementation, truth, known, note=found["lineage_note"])
+    dbt_models = {name for name in truth.nodes if "." not in name and not name.startswith("file:")}
+    store.lineage["_truth"] = {"nodes": len(truth.nodes), "edges": len(truth.edges), "dbt_models": len(dbt_models)}
+    store.lineage[implementation] = {
+        "node_coverage": result.node_coverage,
+        "edge_coverage": result.edge_coverage,
+        "missing_edges": result.missing_edges,
+        "extra_edges": result.extra_edges,
+        "dbt_models_mapped": len(dbt_models & known.nodes),
+        "note": result.note,
+    }
+    store.quality[implementation] = found["checks"]
+    assert 0.0 <= result.edge_coverage <= 1.0

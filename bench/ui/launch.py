@@ -1,0 +1,553 @@
+"""Start each tool's own UI the way the README tells a user to, measure it, and stop it.
+
+Every UI is started with its Makefile target (``make dagster-dev``, ``make airflow-ui``,
+``make prefect-ui``): the recipe a user runs, with only the port and the state folder overridden
+(``DAGSTER_PORT=... DAGSTER_OUTPUT=...``). ``-o setup`` skips the environment sync the target depends
+on: the harness already runs inside that environment, and re-syncing it is not part of starting a UI.
+
+The targets run inside a *workspace*: a temporary copy of the code (Makefile, ``core``, ``dbt``,
+every ``impl_*``) with the repository's ``.venv`` linked in, and ``PYTHONPATH`` pointing at the copy
+so every process the UI starts imports the copy. Hot-reload edits change that copy, never the
+repository, and each tool's state (Dagster instance, Airflow metadata DB, Prefect DB) lives under the
+workspace too.
+
+Each server runs in its own process group (``start_new_session``): stopping it is SIGTERM to the
+group, SIGKILL after a grace period, and a final sweep of any process still in its session, so no
+server outlives the test. Memory is the sum of the proportional set sizes (PSS) of every process in
+the session, sampled twice a second: shared pages are split between the processes that share them,
+so a server that forks a dozen workers (Airflow) is not counted a dozen times over.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.measure import scrubbed_environment
+from bench.paths import REPO
+
+CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect")
+# Derived or run-time folders that a copy of the code must not carry over.
+_NOT_COPIED = shutil.ignore_patterns("__pycache__", "target", "logs", "output", "dbt_packages", "dbt-project", "*.pyc")
+PROBE_NAME = "hot_reload_probe"  # the asset / task / task run a hot-reload edit adds
+
+
+@dataclass(frozen=True)
+class UiTool:
+    """How the README starts one tool's UI: a Makefile target and its two overridable variables."""
+
+    name: str
+    target: str
+    port_var: str
+    output_var: str
+
+
+TOOLS: dict[str, UiTool] = {
+    "dagster": UiTool("dagster", "dagster-dev", "DAGSTER_PORT", "DAGSTER_OUTPUT"),
+    "airflow": UiTool("airflow", "airflow-ui", "AIRFLOW_PORT", "AIRFLOW_OUTPUT"),
+    "prefect": UiTool("prefect", "prefect-ui", "PREFECT_PORT", "PREFECT_OUTPUT"),
+}
+
+
+# --- the workspace --------------------------------------------------------------------------------
+
+
+def make_workspace(dest: Path) -> Path:
+    """A throwaway checkout of the code, so hot-reload edits and tool state never touch the repo."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "Makefile", dest / "Makefile")
+    for name in CODE_DIRS:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, dest / name, ignore=_NOT_COPIED, dirs_exist_ok=True)
+    venv = dest / ".venv"
+    if not venv.exists():
+        venv.symlink_to(REPO / ".venv", target_is_directory=True)
+    return dest
+
+
+def base_environment(workspace: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A fresh shell's environment (no inherited tool settings), importing the workspace's code first."""
+    env = scrubbed_environment()
+    env.pop("PYTHONPATH", None)
+    env.update({"PYTHONPATH": str(workspace), "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"})
+    env.update(extra or {})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:
+    """The README's make target, with the port and state folder overridden (nothing else)."""
+    return [
+        "make",
+        "--no-print-directory",
+        "-o",
+        "setup",
+        tool.target,
+        f"{tool.port_var}={port}",
+        f"{tool.output_var}={state_dir}",
+    ]
+
+
+def recipe_commands(tool: UiTool, workspace: Path, port: int, state_dir: Path) -> list[str]:
+    """The shell commands the make target runs (``make -n``): what a newcomer would type without make."""
+    dry = subprocess.run(
+        [*make_command(tool, port, state_dir)[:1], "-n", *make_command(tool, port, state_dir)[1:]],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    commands, pending = [], ""
+    for line in dry.stdout.splitlines():
+        pending += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            commands.append(pending.strip())
+            pending = ""
+    return [c for c in commands if c]
+
+
+# --- a running UI ---------------------------------------------------------------------------------
+
+
+def _session_processes(session_id: int) -> list[psutil.Process]:
+    """Every live process of a session (the server and whatever it started, however deep)."""
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if os.getsid(proc.pid) == session_id:
+                found.append(proc)
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            continue
+    return found
+
+
+def _proportional_memory(proc: psutil.Process) -> int:
+    """PSS: shared pages split between the processes sharing them, so forked workers are not counted N times."""
+    try:
+        return proc.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        try:
+            return proc.memory_info().rss
+        except psutil.Error:
+            return 0
+    except psutil.Error:
+        return 0
+
+
+@dataclass
+class UiServer:
+    """One UI started as a user starts it; memory sampled until it stops."""
+
+    tool: UiTool
+    workspace: Path
+    port: int
+    state_dir: Path
+    log_path: Path
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    peak_rss_mib: float = 0.0
+    marks: dict[str, float] = field(default_factory=dict)  # name -> seconds since start
+    peaks: dict[str, float] = field(default_factory=dict)  # name -> peak RSS (MiB) up to that mark
+    _stop_sampling: threading.Event = field(default_factory=threading.Event)
+    _sampler: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def command(self) -> list[str]:
+        return make_command(self.tool, self.port, self.state_dir)
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("w")
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.command, cwd=self.workspace, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()  # the child holds its own descriptor
+        self._sampler = threading.Thread(target=self._sample, name=f"rss-{self.tool.name}", daemon=True)
+        self._sampler.start()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def mark(self, name: str) -> float:
+        """Record a moment (seconds since the command started) and the peak memory up to it."""
+        self.marks[name] = self.elapsed()
+        self.peaks[name] = self.peak_rss_mib
+        return self.marks[name]
+
+    def _sample(self) -> None:
+        assert self.process is not None
+        while not self._stop_sampling.is_set():
+            total = 0
+            for proc in _session_processes(self.process.pid):
+                total += _proportional_memory(proc)
+            self.peak_rss_mib = max(self.peak_rss_mib, total / 2**20)
+            self._stop_sampling.wait(0.5)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, chars: int = 2500) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def wait_until(self, name: str, check: Callable[[], bool], timeout: float, every: float = 0.5) -> float:
+        """Poll ``check`` until it holds; mark the moment. Raises with the log's tail if it never does."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                code = self.process.returncode if self.process else None
+                raise RuntimeError(f"{self.tool.target} exited ({code}) before {name}:\n{self.log_tail()}")
+            try:
+                if check():
+                    return self.mark(name)
+            except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
+                pass
+            time.sleep(every)
+        raise TimeoutError(f"{self.tool.target}: no {name} after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self, grace: float = 45.0) -> dict[str, Any]:
+        """SIGTERM to the process group, SIGKILL after ``grace``; then sweep the session. Never leaves a server."""
+        result: dict[str, Any] = {"stop_seconds": None, "stopped_cleanly": None, "killed_after_grace": 0}
+        if self.process is None:
+            return result
+        session = self.process.pid
+        began = time.perf_counter()
+        try:
+            os.killpg(session, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        # The group leader is make; the tool's own processes shut down after it: wait for all of them.
+        deadline = began + grace
+        while time.perf_counter() < deadline and (self.process.poll() is None or _session_processes(session)):
+            time.sleep(0.25)
+        left = _session_processes(session)
+        result["stopped_cleanly"] = self.process.poll() is not None and not left
+        try:
+            os.killpg(session, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for proc in left:  # also those that left the group but not the session
+            try:
+                proc.kill()
+                result["killed_after_grace"] += 1
+            except psutil.Error:
+                pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        result["stop_seconds"] = time.perf_counter() - began
+        self._stop_sampling.set()
+        if self._sampler:
+            self._sampler.join(timeout=5)
+        return result
+
+
+# --- HTTP ----------------------------------------------------------------------------------------
+
+
+def http_json(
+    url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 10, method: str | None = None
+) -> Any:
+    """GET (or POST a JSON body) and decode the JSON answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+def answers(url: str, timeout: float = 3) -> bool:
+    """The UI's page is served (HTTP 200 with a body)."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status == 200 and bool(response.read(64))
+
+
+# --- Dagster: GraphQL ------------------------------------------------------------------------------
+
+
+class DagsterApi:
+    """The GraphQL API the Dagster UI itself uses."""
+
+    def __init__(self, url: str) -> None:
+        self.endpoint = f"{url}/graphql"
+
+    def query(self, text: str, variables: dict[str, Any] | None = None, timeout: float = 60) -> dict[str, Any]:
+        answer = http_json(self.endpoint, {"query": text, "variables": variables or {}}, timeout=timeout)
+        if answer.get("errors"):
+            raise ValueError(f"GraphQL errors: {answer['errors']}")
+        return answer["data"]
+
+    def locations(self) -> list[dict[str, Any]]:
+        data = self.query(
+            "{ workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus "
+            "locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+        )
+        return data["workspaceOrError"].get("locationEntries", [])
+
+    def asset_nodes(self) -> list[dict[str, Any]]:
+        data = self.query(
+            "{ assetNodes { assetKey { path } dependencyKeys { path } computeKind kinds groupName "
+            "isMaterializable assetMaterializations(limit: 1) { runId } } }"
+        )
+        return data["assetNodes"]
+
+    def loaded_asset_keys(self) -> set[str]:
+        return {"/".join(node["assetKey"]["path"]) for node in self.asset_nodes()}
+
+    def reload_location(self, name: str) -> str:
+        data = self.query(
+            "mutation($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name) "
+            "{ __typename ... on WorkspaceLocationEntry { loadStatus } ... on PythonError { message } } }",
+            {"name": name},
+            timeout=300,
+        )
+        return data["reloadRepositoryLocation"]["__typename"]
+
+    def job_origin(self, job_name: str) -> dict[str, str]:
+        data = self.query(
+            "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } jobs { name } } } } }"
+        )
+        for repo in data["repositoriesOrError"]["nodes"]:
+            if any(job["name"] == job_name for job in repo["jobs"]):
+                return {"repositoryLocationName": repo["location"]["name"], "repositoryName": repo["name"]}
+        raise LookupError(f"no job {job_name} in the workspace")
+
+    def launch_job(self, job_name: str) -> str:
+        """Launch a job (what the Launchpad's button does); returns the run id."""
+        origin = self.job_origin(job_name)
+        data = self.query(
+            "mutation($p: ExecutionParams!) { launchRun(executionParams: $p) { __typename "
+            "... on LaunchRunSuccess { run { runId } } ... on PythonError { message } "
+            "... on RunConfigValidationInvalid { errors { message } } ... on InvalidStepError { invalidStepKey } "
+            "... on UnauthorizedError { message } } }",
+            {"p": {"selector": {**origin, "jobName": job_name}, "runConfigData": {}}},
+        )
+        launched = data["launchRun"]
+        if launched["__typename"] != "LaunchRunSuccess":
+            raise RuntimeError(f"launchRun: {launched}")
+        return launched["run"]["runId"]
+
+    def run_status(self, run_id: str) -> str:
+        data = self.query(
+            "query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }", {"id": run_id}
+        )
+        return data["runOrError"].get("status", data["runOrError"]["__typename"])
+
+
+# --- Airflow: REST API v2 with the simple auth manager's token -------------------------------------
+
+
+class AirflowApi:
+    """Airflow 3's REST API, logged in as the ``admin`` user ``airflow standalone`` creates."""
+
+    def __init__(self, url: str, airflow_home: Path) -> None:
+        self.url = url
+        self.passwords = airflow_home / "simple_auth_manager_passwords.json.generated"
+        self._token: str | None = None
+
+    def password(self) -> str:
+        return json.loads(self.passwords.read_text())["admin"]
+
+    def token(self) -> str:
+        """A JWT from ``POST /auth/token`` (what the login form does)."""
+        if self._token is None:
+            answer = http_json(f"{self.url}/auth/token", {"username": "admin", "password": self.password()})
+            self._token = answer["access_token"]
+        return self._token
+
+    def get(self, path: str) -> Any:
+        return http_json(f"{self.url}{path}", headers={"Authorization": f"Bearer {self.token()}"})
+
+    def healthy(self) -> bool:
+        return http_json(f"{self.url}/api/v2/monitor/health", timeout=3) is not None
+
+    def task_ids(self, dag_id: str) -> set[str]:
+        return {task["task_id"] for task in self.get(f"/api/v2/dags/{dag_id}/tasks")["tasks"]}
+
+
+# --- Prefect: REST API -----------------------------------------------------------------------------
+
+
+class PrefectApi:
+    def __init__(self, url: str) -> None:
+        self.api = f"{url}/api"
+
+    def healthy(self) -> bool:
+        return http_json(f"{self.api}/health", timeout=3) is True
+
+    def flow_runs(self) -> list[dict[str, Any]]:
+        return http_json(f"{self.api}/flow_runs/filter", {"sort": "START_TIME_DESC", "limit": 10})
+
+    def task_run_names(self, flow_run_id: str | None = None) -> list[str]:
+        body: dict[str, Any] = {"limit": 200}
+        if flow_run_id:
+            body["flow_runs"] = {"id": {"any_": [flow_run_id]}}
+        return [run["name"] for run in http_json(f"{self.api}/task_runs/filter", body)]
+
+    def task_runs_named(self, like: str) -> list[dict[str, Any]]:
+        return http_json(f"{self.api}/task_runs/filter", {"task_runs": {"name": {"like_": like}}, "limit": 10})
+
+
+# --- hot-reload edits (on the workspace copy) -------------------------------------------------------
+
+
+def add_dagster_asset(workspace: Path) -> Path:
+    """A new asset in the code location's definitions module, as a developer would add one."""
+    path = workspace / "impl_dagster" / "definitions.py"
+    path.write_text(
+        path.read_text()
+        + f'''
+
+# Added by the harness (bench/ui/launch.py) to measure hot reload; this is a temporary copy.
+from dagster import asset as _probe_asset  # noqa: E402
+
+
+@_probe_asset(group_name="hot_reload")
+def {PROBE_NAME}() -> None:
+    """A new asset: the UI lists it once the code location has reloaded."""
+
+
+defs = Definitions.merge(defs, Definitions(assets=[{PROBE_NAME}]))
+'''
+    )
+    return path
+
+
+def add_airflow_task(workspace: Path, dag_function: str = "lc_pipeline") -> Path:
+    """A new task in the existing DAG file (a change of a known file, not a new file)."""
+    path = workspace / "impl_airflow" / "dags" / "lc_pipeline.py"
+    source = path.read_text()
+    lines = source.splitlines()
+    call = _last_module_level_call(source, dag_function)
+    lines[call - 1] = f"_lc_dag = {lines[call - 1].strip()}"
+    lines.insert(
+        call,
+        f'''
+# Added by the harness (bench/ui/launch.py) to measure how soon a DAG change shows; a temporary copy.
+with _lc_dag:
+
+    @task(task_id="{PROBE_NAME}")
+    def {PROBE_NAME}() -> None:
+        """A new task: the UI lists it once the DAG processor has parsed the changed file."""
+
+    {PROBE_NAME}()''',
+    )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def add_prefect_task(workspace: Path, flow_function: str = "lc_pipeline") -> Path:
+    """A new first task in the flow: there is no server-side code, so the next run shows it."""
+    path = workspace / "impl_prefect" / "flows.py"
+    source = path.read_text()
+    tree = ast.parse(source)
+    flow = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == flow_function)
+    first = flow.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):  # skip the docstring
+        first = flow.body[1]
+    lines = source.splitlines()
+    indent = " " * first.col_offset
+    lines.insert(first.lineno - 1, f"{indent}{PROBE_NAME}()  # added by the harness (bench/ui/launch.py)")
+    lines.append(f'''
+
+from prefect import task as _probe_task  # noqa: E402
+
+
+@_probe_task(name="{PROBE_NAME}")
+def {PROBE_NAME}() -> None:
+    """A new task: it appears in the next run the server records."""
+''')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _last_module_level_call(source: str, function: str) -> int:
+    """Line of the last top-level ``function()`` call statement (how a ``@dag`` file creates its DAG)."""
+    found = [
+        node.lineno
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == function
+    ]
+    if not found:
+        raise LookupError(f"no top-level {function}() call in the DAG file")
+    return found[-1]
+
+
+# --- newcomer's view: commands, settings, config files -------------------------------------------
+
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".cfg", ".toml", ".ini", ".json.generated")
+
+
+def config_files(folder: Path) -> list[str]:
+    """Configuration files in a tool's state folder (relative names), e.g. dagster.yaml, airflow.cfg."""
+    if not folder.exists():
+        return []
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and p.name.endswith(CONFIG_SUFFIXES) and "logs" not in p.parts
+    )
+
+
+def airflow_ui_settings(workspace: Path) -> list[str]:
+    """The environment ``python -m impl_airflow.launch.ui`` sets for ``airflow standalone`` (names only)."""
+    code = (
+        "import json; from pathlib import Path; from impl_airflow.launch.ui import ui_environment; "
+        "print(json.dumps(sorted(ui_environment(Path('in'), Path('out'), 8080))))"
+    )
+    out = subprocess.run(
+        [str(workspace / ".venv" / "bin" / "python"), "-c", code],
+        cwd=workspace,
+        env=base_environment(workspace),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def env_assignments(command: str) -> list[str]:
+    """Leading ``NAME=value`` words of a shell command: the settings it passes to the tool."""
+    names = []
+    for word in command.split():
+        if "=" in word and word.split("=", 1)[0].isidentifier() and word.split("=", 1)[0].isupper():
+            names.append(word.split("=", 1)[0])
+        else:
+            break
+    return names

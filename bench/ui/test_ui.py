@@ -1,0 +1,121 @@
+"""The UIs, live: time to ready, a screenshot of our pipeline's graph, hot reload, the ADR's criteria.
+
+Each tool's UI is started with the README's make target (see bench/ui/launch.py), driven through its own
+API and headless Chromium, and stopped. The whole section runs once per session (fixture
+``ui_section``); the tests below only read what it observed, so a failure names the one thing that
+did not work. Timings are figures for the report, never pass/fail.
+
+    pytest bench/ui/test_ui.py               # one UI after another, the full set
+    pytest bench/ui/test_ui.py --quick       # Dagster's UI only (the ADR's five criteria, a screenshot)
+    pytest bench --no-browser             # no screenshots (no Chromium on the machine)
+    pytest bench --no-ui                  # skip the whole section
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.store import Store
+from bench.ui.browser import BrowserService, BrowserUnavailable
+from bench.ui.checks import CRITERIA, MET, NOT_MEASURED, NOT_MET, UiContext, run_ui_section
+from bench.ui.launch import make_workspace
+from testkit.prerequisites import require
+
+UI_TOOLS = ("dagster", "airflow", "prefect")
+
+
+def _browser(config: pytest.Config) -> tuple[BrowserService | None, str]:
+    if config.getoption("--no-browser"):
+        return None, "not taken: --no-browser"
+    service = BrowserService()
+    try:
+        service.start()
+    except BrowserUnavailable as error:
+        service.close()
+        return None, f"not taken: {error}"
+    return service, f"Chromium {service.version} (headless, Playwright)"
+
+
+@pytest.fixture(scope="session")
+def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> dict[str, Any]:
+    if pytestconfig.getoption("--no-ui"):
+        pytest.skip("--no-ui: UI section skipped")
+    # Quick mode starts one UI: Dagster's, whose five ADR criteria are the ones to check.
+    tools = [t for t in (("dagster",) if store.config.quick else UI_TOOLS) if t in store.config.implementations]
+    if not tools:
+        pytest.skip("no implementation with a UI selected (--impls)")
+    browser, browser_note = _browser(pytestconfig)
+    workspace = Path(tempfile.mkdtemp(prefix="lc-bench-ui-"))
+    ctx = UiContext(
+        make_workspace(workspace),
+        store.config.results_dir,
+        dataset(store.config.customers),
+        store.config.quick,
+        browser,
+        browser_note,
+    )
+    (store.config.results_dir / "ui").mkdir(parents=True, exist_ok=True)
+    try:
+        section = run_ui_section(ctx, tools)
+    finally:
+        if browser:
+            browser.close()
+        shutil.rmtree(workspace, ignore_errors=True)
+    section["browser"] = browser_note
+    store.ui = section
+    return section
+
+
+def _tool(section: dict[str, Any], tool: str, store: Store) -> dict[str, Any]:
+    if tool not in section["tools"]:
+        pytest.skip(f"{tool} not selected ({'--quick runs Dagster only' if store.config.quick else '--impls'})")
+    return section["tools"][tool]
+
+
+@pytest.mark.parametrize("tool", UI_TOOLS)
+def test_ui_starts_and_stops(ui_section: dict[str, Any], store: Store, tool: str) -> None:
+    result = _tool(ui_section, tool, store)
+    assert "error" not in result, f"{tool}: {result['error']} (log: {result.get('log')})"
+    assert result["ui_answers_seconds"] is not None
+    assert result["stop_seconds"] is not None, f"{tool} was not stopped"
+
+
+@pytest.mark.parametrize("tool", UI_TOOLS)
+def test_ui_screenshot_of_pipeline_graph(
+    ui_section: dict[str, Any], store: Store, tool: str, pytestconfig: pytest.Config
+) -> None:
+    result = _tool(ui_section, tool, store)
+    if result.get("screenshot") is None and result.get("screenshot_ok") is None:
+        why = f"{tool}: screenshot {result.get('screenshot_note') or 'not reached: ' + result.get('error', '?')}"
+        if pytestconfig.getoption("--no-browser"):
+            pytest.skip(why)
+        require(False, why)
+    assert result["screenshot_ok"], f"{tool}: {result['screenshot_note']} (see bench/results/{result['screenshot']})"
+
+
+@pytest.mark.parametrize("tool", UI_TOOLS)
+def test_ui_hot_reload(ui_section: dict[str, Any], store: Store, tool: str) -> None:
+    result = _tool(ui_section, tool, store)
+    reload = result.get("hot_reload")
+    if reload is None:
+        pytest.fail(f"{tool}: hot reload not reached: {result.get('error')}")
+    if reload["seconds"] is None and "quick mode" in reload.get("note", ""):
+        pytest.skip(f"{tool}: {reload['note']}")
+    assert reload["seconds"] is not None, f"{tool}: {reload.get('note')}"
+
+
+def test_adr_validation_criteria(ui_section: dict[str, Any]) -> None:
+    """The ADR's five success criteria, each met or not from what the Dagster run observed."""
+    criteria = ui_section["criteria"]
+    if not criteria:
+        pytest.skip("Dagster's UI not selected")
+    not_met = {key: c["evidence"] for key, c in criteria.items() if c["status"] == NOT_MET}
+    assert not not_met, f"ADR validation criteria not met: {not_met}"
+    unobserved = [label for key, label in CRITERIA if criteria[key]["status"] == NOT_MEASURED]
+    assert not unobserved, f"not observed: {unobserved}: {[criteria[k]['evidence'] for k, _ in CRITERIA]}"
+    assert all(criteria[key]["status"] == MET for key, _ in CRITERIA)
