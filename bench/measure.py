@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import shutil
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.child import result_in
 from bench.paths import REPO
-from bench.runner import RESULT_PREFIX
 from core.implementations import implementation_names
 
 # Plain Python: the zero-overhead baseline every overhead is measured from.
@@ -122,7 +121,7 @@ def run_once(
         tree_mib, processes = _wait_sampling(process)
         wall = time.perf_counter() - started
     output = log_file.read_text(errors="replace")
-    inner = _parse_result(output)
+    inner = result_in(output)
     if process.returncode != 0 or inner is None:
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
         return RunMeasurement(
@@ -176,13 +175,6 @@ def _wait_sampling(process: subprocess.Popen) -> tuple[float, int]:
         time.sleep(SAMPLE_SECONDS)
     process.wait()
     return peak / 2**20, most
-
-
-def _parse_result(stdout: str) -> dict | None:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    return None
 
 
 def tool_versions() -> dict[str, str]:

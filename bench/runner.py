@@ -1,4 +1,4 @@
-"""Run one implementation in this process and report its timings as JSON on the last stdout line.
+"""Run one implementation in this process and report its timings (``bench.child``'s protocol).
 
 The harness starts this module as a separate process per round, so every round pays the import and
 start-up a user pays, and the in-process pipeline time is measured apart from that start-up.
@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import resource
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.child import report
 from core.implementations import implementation_names, load_run
 
-RESULT_PREFIX = "BENCH-RESULT "
 LIMIT = "limit"  # the limit the implementations are measured against (bench.runtime.limit), timed like them
 
 
@@ -61,8 +60,7 @@ def main() -> int:
         # Epoch seconds at which run() was called: lines the tools' own recorded times up with this round.
         "pipeline_started_epoch": imported_epoch,
     }
-    sys.stdout.flush()
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    report(result)
     return 0
 
 

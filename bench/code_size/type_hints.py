@@ -8,6 +8,7 @@ is reported beside it.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -18,7 +19,6 @@ from typing import Any
 from bench.paths import REPO
 
 _TOTAL = re.compile(r"^\s*Total\s+(\d+)\s+(\d+)\s+([\d.]+)%", re.MULTILINE)
-_ERRORS = re.compile(r"Found (\d+) errors?")
 
 
 def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
@@ -33,6 +33,8 @@ def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
                 "--follow-imports=silent",
                 "--cache-dir",
                 str(cache_dir),
+                "--output",
+                "json",  # one JSON object per error on stdout
                 "--any-exprs-report",
                 report_dir,
                 str(folder),
@@ -47,11 +49,17 @@ def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
     total = _TOTAL.search(report)
     if not total:
         return {"typed_share": None, "error": (done.stdout + done.stderr).strip()[-300:]}
-    errors = _ERRORS.search(done.stdout)
+    errors = [error for error in _mypy_messages(done.stdout) if error.get("severity") == "error"]
     any_exprs, all_exprs = int(total.group(1)), int(total.group(2))
     return {
         "typed_share": 1 - any_exprs / all_exprs if all_exprs else None,
         "any_expressions": any_exprs,
         "expressions": all_exprs,
-        "mypy_errors": int(errors.group(1)) if errors else 0,
+        "mypy_errors": len(errors),
+        "mypy_error_codes": sorted({str(error.get("code")) for error in errors}),
     }
+
+
+def _mypy_messages(stdout: str) -> list[dict[str, Any]]:
+    """mypy's messages from its machine-readable output (``--output json``), one object a line."""
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import networkx as nx
+
 from core.export import QUALITY_REPORT_TABLES
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA
 
@@ -84,7 +86,8 @@ def coverage(implementation: str, truth: Lineage, known: Lineage, note: str = ""
     not data (a task that writes a file between the table and the file). A path through another
     true node does not count: task order is not lineage.
     """
-    known_edges = {edge for edge in truth.edges if _linked(edge, known.edges, truth.nodes)}
+    known_graph = nx.DiGraph(list(known.edges))
+    known_edges = {edge for edge in truth.edges if _linked(edge, known_graph, truth.nodes)}
     return Coverage(
         implementation=implementation,
         known_nodes=len(truth.nodes & known.nodes),
@@ -99,18 +102,11 @@ def coverage(implementation: str, truth: Lineage, known: Lineage, note: str = ""
     )
 
 
-def _linked(edge: Edge, edges: frozenset[Edge], data_nodes: frozenset[str]) -> bool:
+def _linked(edge: Edge, known: nx.DiGraph, data_nodes: frozenset[str]) -> bool:
+    """Whether the tool's graph leads from the edge's start to its end through none but its own
+    non-data nodes."""
     start, goal = edge
-    children: dict[str, list[str]] = {}
-    for parent, child in edges:
-        children.setdefault(parent, []).append(child)
-    seen, stack = set(), list(children.get(start, ()))
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            return True
-        if node in seen or node in data_nodes:
-            continue
-        seen.add(node)
-        stack.extend(children.get(node, ()))
-    return False
+    if start not in known or goal not in known:
+        return False
+    through = known.subgraph([node for node in known if node not in data_nodes or node in edge])
+    return nx.has_path(through, start, goal)

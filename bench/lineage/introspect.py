@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.child import report, result_in
 from bench.paths import REPO
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA
 
@@ -366,7 +367,7 @@ INTROSPECTORS = {"dagster": dagster, "scripts": scripts, "airflow": airflow, "pr
 
 
 def introspect_in_subprocess(implementation: str, output_dir: Path) -> dict[str, Any]:
-    """Run :func:`main` for one implementation in a fresh process; its JSON is the last stdout line."""
+    """Read one implementation's records in a fresh process (``bench.child``'s protocol)."""
     import subprocess
 
     done = subprocess.run(
@@ -375,11 +376,11 @@ def introspect_in_subprocess(implementation: str, output_dir: Path) -> dict[str,
         capture_output=True,
         text=True,
     )
-    if done.returncode != 0:
+    result = result_in(done.stdout)
+    if done.returncode != 0 or result is None:
         raise RuntimeError(f"introspecting {implementation} failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 if __name__ == "__main__":
-    result = INTROSPECTORS[sys.argv[1]](Path(sys.argv[2]).resolve())
-    print(json.dumps(result))
+    report(INTROSPECTORS[sys.argv[1]](Path(sys.argv[2]).resolve()))

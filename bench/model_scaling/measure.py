@@ -32,12 +32,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from bench.child import report, result_in
 from bench.measure import scrubbed_environment
 from bench.model_scaling.projects import project_environment
 from bench.paths import REPO
 from core.settings import dbt_target_dir
 
-RESULT_PREFIX = "SYNTHETIC-RESULT "
 # Load and prepare are whole-process measurements; a wedged tool must not hang the session.
 SUBPROCESS_TIMEOUT_SECONDS = 900
 
@@ -193,8 +193,7 @@ def _child_main(argv: list[str]) -> int:
         result = _PREPARERS[args.impl]()
     else:
         result = _parse(args.projects)
-    sys.stdout.flush()
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    report(result)
     return 0
 
 
@@ -230,9 +229,9 @@ def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[s
             check=False,
         )
     output = log_file.read_text(errors="replace")
-    for line in reversed(output.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
+    result = result_in(output)
+    if result is not None:
+        return result
     tail = " | ".join(line for line in output.strip().splitlines()[-3:])
     raise RuntimeError(f"bench.model_scaling.measure {' '.join(args)} exited {process.returncode}: {tail}")
 

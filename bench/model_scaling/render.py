@@ -12,11 +12,12 @@ Everything is computed here from the figures :mod:`bench.model_scaling.test_mode
 
 from __future__ import annotations
 
-import math
 import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bench.store import Store
 
@@ -34,15 +35,20 @@ def fit_line(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
     n = len(xs)
     if n < 2 or len(set(xs)) < 2:
         return None
-    x_mean, y_mean = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - x_mean) ** 2 for x in xs)
-    slope = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys)) / sxx
-    intercept = y_mean - slope * x_mean
-    fit: dict[str, Any] = {"slope": slope, "intercept": intercept, "points": n, "slope_se": None, "intercept_se": None}
-    if n > 2:
-        residual_var = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys)) / (n - 2)
-        fit["slope_se"] = math.sqrt(residual_var / sxx)
-        fit["intercept_se"] = math.sqrt(residual_var * (1 / n + x_mean**2 / sxx))
+    design = np.column_stack([np.ones(n), np.asarray(xs, dtype=float)])
+    observed = np.asarray(ys, dtype=float)
+    (intercept, slope), *_ = np.linalg.lstsq(design, observed, rcond=None)
+    fit: dict[str, Any] = {
+        "slope": float(slope),
+        "intercept": float(intercept),
+        "points": n,
+        "slope_se": None,
+        "intercept_se": None,
+    }
+    if n > 2:  # the coefficients' covariance: residual variance times (XᵀX)⁻¹
+        residuals = observed - design @ np.array([intercept, slope])
+        covariance = float(residuals @ residuals) / (n - 2) * np.linalg.inv(design.T @ design)
+        fit["intercept_se"], fit["slope_se"] = (float(np.sqrt(covariance[i, i])) for i in (0, 1))
     return fit
 
 

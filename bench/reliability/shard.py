@@ -16,13 +16,12 @@ and the harness (``bench/reliability/test_reliability.py``) starts it with canar
 variables where secrets live (a cloud key, a dbt ``DBT_ENV_SECRET_`` variable), then looks for them
 in every file the process left behind (its log, metadata databases, dbt artifacts, outputs).
 
-The result is one JSON line on stdout, prefixed like bench.runner's.
+The result is reported as every child of the harness reports it (``bench.child``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.runner import RESULT_PREFIX
+from bench.child import report
 from core.environment import scoped_environ
 from core.faults import FAULT_ENV, FAULT_MARKER_DIR, InjectedFault
 from core.implementations import implementation_names, load_run
@@ -122,8 +121,7 @@ def main() -> int:
         cases = _bad_inputs(run, names, args.work / "cases")
         fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work) if args.fault_input else None
     result = {"cases": cases, "fault": fault}
-    sys.stdout.flush()
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    report(result)
     return 0
 
 

@@ -12,7 +12,6 @@ runs with nothing around it. The orchestrators get one case per path a case can 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -23,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.child import result_in
 from bench.measure import BASELINE, scrubbed_environment
 from bench.paths import REPO
 from bench.reliability.shard import canary_environment, secret_leaks
-from bench.runner import RESULT_PREFIX
 from bench.store import BenchConfig, Store
 from core.generate import generate
 from testkit.bad_inputs import CASES, ORCHESTRATOR_CASES, QUICK_CASES
@@ -140,13 +139,13 @@ def _shard_result(store: Store, implementation: str, shard: Shard) -> dict:
     assert shard.process is not None
     shard.process.wait()
     output = shard.log.read_text(errors="replace")
-    lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
-    if shard.process.returncode != 0 or not lines:
+    result = result_in(output)
+    if shard.process.returncode != 0 or result is None:
         store.failures[f"reliability {implementation}"] = (
             output.strip().splitlines()[-1] if output.strip() else "no output"
         )
         pytest.fail(f"{implementation}: reliability run failed (exit {shard.process.returncode}); see {shard.log}")
-    return json.loads(lines[-1][len(RESULT_PREFIX) :])
+    return result
 
 
 def test_reliability(implementation: str, store: Store, reliability_runs) -> None:

@@ -28,8 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.child import report, result_in
 from bench.paths import REPO
-from bench.runner import RESULT_PREFIX
 from core.settings import dbt_target_dir
 
 PHASES = ("ingestion", "dbt", "exports", "other")
@@ -483,12 +483,11 @@ def timeline_in_subprocess(implementation: str, output_dir: Path, timeout: float
         text=True,
         timeout=timeout,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
-    if done.returncode != 0 or not lines:
+    found = result_in(done.stdout)
+    if done.returncode != 0 or found is None:
         raise RuntimeError(
             f"timeline of {implementation} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}"
         )
-    found = json.loads(lines[-1][len(RESULT_PREFIX) :])
     return Timeline(float(found["origin"]), spans_from_dicts(found["spans"]))
 
 
@@ -680,11 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     timeline = READERS[args.impl](args.output.resolve())
-    sys.stdout.flush()
-    print(
-        RESULT_PREFIX + json.dumps({"origin": timeline.origin, "spans": [asdict(s) for s in timeline.spans]}),
-        flush=True,
-    )
+    report({"origin": timeline.origin, "spans": [asdict(s) for s in timeline.spans]})
     return 0
 
 

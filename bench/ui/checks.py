@@ -42,7 +42,9 @@ from bench.ui.launch import (
     config_files,
     env_assignments,
     free_port,
+    poll_until,
     recipe_commands,
+    workspace_value,
 )
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
@@ -100,16 +102,9 @@ def _screenshot(ctx: UiContext, shot: Shot) -> dict[str, Any]:
 
 
 def _wait(check: Callable[[], bool], timeout: float, every: float = 0.5) -> float | None:
-    """Seconds until ``check`` holds (errors count as not yet), or None at the timeout."""
-    began = time.perf_counter()
-    while time.perf_counter() - began < timeout:
-        try:
-            if check():
-                return time.perf_counter() - began
-        except Exception:
-            pass
-        time.sleep(every)
-    return None
+    """Seconds until ``check`` holds (any error counts as not yet: a UI mid-reload answers oddly),
+    or None at the timeout."""
+    return poll_until(check, timeout, every, not_yet=(Exception,))
 
 
 def _finish(server: UiServer, result: dict[str, Any]) -> dict[str, Any]:
@@ -137,21 +132,12 @@ def _readiness(
 
 def _definitions_asset_keys(workspace: Path) -> set[str]:
     """The asset keys of the code location's Definitions, loaded in a separate process (the copy)."""
-    code = (
-        "import json; from impl_dagster.definitions import defs; "
-        "print(json.dumps(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())))"
+    keys = workspace_value(
+        workspace,
+        "from impl_dagster.definitions import defs",
+        "sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())",
     )
-    out = subprocess.run(
-        [str(workspace / ".venv" / "bin" / "python"), "-c", code],
-        cwd=workspace,
-        env=base_environment(workspace),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"loading the definitions failed: {out.stderr.strip().splitlines()[-1:]}")
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return set(keys)
 
 
 def _lineage_from_nodes(nodes: list[dict[str, Any]]) -> Lineage:
@@ -260,12 +246,13 @@ def _judge_graph(criteria: dict[str, dict[str, str]], served: list[dict[str, Any
 
 def _wait_run(api: DagsterApi, run_id: str) -> str:
     status = "UNKNOWN"
-    deadline = time.perf_counter() + RUN_TIMEOUT
-    while time.perf_counter() < deadline:
+
+    def ended() -> bool:
+        nonlocal status
         status = api.run_status(run_id)
-        if status in ("SUCCESS", "FAILURE", "CANCELED"):
-            break
-        time.sleep(2)
+        return status in ("SUCCESS", "FAILURE", "CANCELED")
+
+    poll_until(ended, RUN_TIMEOUT, every=2)
     return status
 
 

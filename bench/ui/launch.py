@@ -29,15 +29,16 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
+from tenacity import RetryError, Retrying, retry_if_exception_type, retry_if_result, stop_after_delay, wait_fixed
 
+from bench.child import reporting_snippet, result_in
 from bench.measure import scrubbed_environment
 from bench.paths import REPO
 
@@ -220,19 +221,18 @@ class UiServer:
             return ""
 
     def wait_until(self, name: str, check: Callable[[], bool], timeout: float, every: float = 0.5) -> float:
-        """Poll ``check`` until it holds; mark the moment. Raises with the log's tail if it never does."""
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
+        """Poll ``check`` until it holds; mark the moment. Raises with the log's tail if it never does,
+        and at once if the server exits first."""
+
+        def server_up_and_check() -> bool:
             if self.process is None or self.process.poll() is not None:
                 code = self.process.returncode if self.process else None
                 raise RuntimeError(f"{self.tool.target} exited ({code}) before {name}:\n{self.log_tail()}")
-            try:
-                if check():
-                    return self.mark(name)
-            except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
-                pass
-            time.sleep(every)
-        raise TimeoutError(f"{self.tool.target}: no {name} after {timeout:.0f} s:\n{self.log_tail()}")
+            return check()
+
+        if poll_until(server_up_and_check, timeout, every) is None:
+            raise TimeoutError(f"{self.tool.target}: no {name} after {timeout:.0f} s:\n{self.log_tail()}")
+        return self.mark(name)
 
     def stop(self, grace: float = 45.0) -> dict[str, Any]:
         """SIGTERM to the process group, SIGKILL after ``grace``; then sweep the session. Never leaves a server."""
@@ -278,20 +278,44 @@ class UiServer:
 def http_json(
     url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 10, method: str | None = None
 ) -> Any:
-    """GET (or POST a JSON body) and decode the JSON answer."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    """GET (or POST a JSON body) and decode the JSON answer; an HTTP error status raises."""
+    response = httpx.request(
+        method or ("GET" if body is None else "POST"), url, json=body, headers=headers, timeout=timeout
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        text = response.read()
-    return json.loads(text) if text else None
+    response.raise_for_status()
+    return response.json() if response.content else None
 
 
 def answers(url: str, timeout: float = 3) -> bool:
     """The UI's page is served (HTTP 200 with a body)."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.status == 200 and bool(response.read(64))
+    response = httpx.get(url, timeout=timeout)
+    return response.status_code == 200 and bool(response.content)
+
+
+# What a server that is still starting answers with: no connection yet, an error page, a body that
+# is not yet what the check reads.
+NOT_YET = (OSError, ValueError, KeyError, TypeError, httpx.HTTPError)
+
+
+def poll_until(
+    check: Callable[[], Any],
+    timeout: float,
+    every: float = 0.5,
+    not_yet: tuple[type[BaseException], ...] = NOT_YET,
+) -> float | None:
+    """Seconds until ``check()`` returns something true (errors of ``not_yet`` count as not yet; any
+    other error stops the wait), or None when ``timeout`` passes first."""
+    began = time.perf_counter()
+    retrying = Retrying(
+        stop=stop_after_delay(timeout),
+        wait=wait_fixed(every),
+        retry=retry_if_exception_type(not_yet) | retry_if_result(lambda held: not held),
+    )
+    try:
+        retrying(check)
+    except RetryError:
+        return None
+    return time.perf_counter() - began
 
 
 # --- Dagster: GraphQL ------------------------------------------------------------------------------
@@ -525,21 +549,30 @@ def config_files(folder: Path) -> list[str]:
     )
 
 
-def airflow_ui_settings(workspace: Path) -> list[str]:
-    """The environment ``python -m impl_airflow.launch.ui`` sets for ``airflow standalone`` (names only)."""
-    code = (
-        "import json; from pathlib import Path; from impl_airflow.launch.ui import ui_environment; "
-        "print(json.dumps(sorted(ui_environment(Path('in'), Path('out'), 8080))))"
-    )
-    out = subprocess.run(
-        [str(workspace / ".venv" / "bin" / "python"), "-c", code],
+def workspace_value(workspace: Path, imports: str, expression: str, timeout: float = 600) -> Any:
+    """``expression`` (JSON-able) evaluated by the workspace's own Python after ``imports``, in a
+    new process: the workspace's copy of the code, with its installed packages."""
+    done = subprocess.run(
+        [str(workspace / ".venv" / "bin" / "python"), "-c", f"{imports}\n{reporting_snippet(expression)}"],
         cwd=workspace,
         env=base_environment(workspace),
         capture_output=True,
         text=True,
-        check=True,
+        timeout=timeout,
     )
-    return json.loads(out.stdout)
+    result = result_in(done.stdout)
+    if done.returncode != 0 or result is None:
+        raise RuntimeError(f"{expression} in {workspace} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return result
+
+
+def airflow_ui_settings(workspace: Path) -> list[str]:
+    """The environment ``python -m impl_airflow.launch.ui`` sets for ``airflow standalone`` (names only)."""
+    return workspace_value(
+        workspace,
+        "from pathlib import Path\nfrom impl_airflow.launch.ui import ui_environment",
+        "sorted(ui_environment(Path('in'), Path('out'), 8080))",
+    )
 
 
 def env_assignments(command: str) -> list[str]:

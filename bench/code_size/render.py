@@ -1,0 +1,48 @@
+"""The lines-of-code section of the report (with the typed share mypy measured)."""
+
+from __future__ import annotations
+
+from bench.report.context import ReportContext, markdown_table, percent
+
+HEADERS = (
+    "implementation",
+    "Python files",
+    "code lines",
+    "of which definitions",
+    "of which launcher",
+    "config files (lines)",
+    "distinct framework APIs",
+    "typed by mypy",
+)
+
+
+def section(ctx: ReportContext) -> list[str]:
+    store = ctx.store
+    lines = ["", "## Lines of code", ""]
+    shared = store.code_size.get("_shared")
+    if not shared:
+        return lines
+    lines += [
+        f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
+        f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.",
+        "",
+    ]
+    rows = []
+    for implementation in store.config.implementations:
+        size = store.code_size.get(implementation)
+        if not size:
+            continue
+        typed = store.code_size.get("_typing", {}).get(implementation, {}).get("typed_share")
+        rows.append(
+            [
+                implementation,
+                str(size["python_files"]),
+                str(size["code_lines"]),
+                str(size.get("definition_lines", "-")),
+                str(size.get("launcher_lines", "-")),
+                f"{len(size['config_files'])} ({size['config_lines']})",
+                str(len(size["framework_apis"])),
+                percent(typed),
+            ]
+        )
+    return lines + markdown_table(HEADERS, rows)

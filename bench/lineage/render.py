@@ -1,0 +1,87 @@
+"""The lineage and data-quality sections of the report, and the lineage chart."""
+
+from __future__ import annotations
+
+from bench.report.context import ReportContext, markdown_table, percent
+
+
+def lineage_section(ctx: ReportContext) -> list[str]:
+    store = ctx.store
+    lines = ["", "## Lineage coverage", ""]
+    if not store.lineage:
+        return lines + ["Not measured in this run."]
+    truth = store.lineage.get("_truth", {})
+    lines += [
+        f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges.",
+        "",
+        "Extra edges are links the tool records between two data products that the true graph does not have "
+        "(e.g. a task's declared inputs wider than what it reads).",
+        "",
+    ]
+    rows = []
+    for implementation in store.config.implementations:
+        entry = store.lineage.get(implementation)
+        if entry:
+            missing = ", ".join(f"{a} → {b}" for a, b in entry["missing_edges"][:8])
+            more = len(entry["missing_edges"]) - 8
+            rows.append(
+                [
+                    implementation,
+                    percent(entry["node_coverage"]),
+                    percent(entry["edge_coverage"]),
+                    str(len(entry["extra_edges"])),
+                    entry["note"],
+                    missing + (f" (+{more} more)" if more > 0 else ""),
+                ]
+            )
+    headers = ("implementation", "nodes known", "edges known", "extra edges", "how it was read", "missing edges")
+    return lines + markdown_table(headers, rows)
+
+
+def quality_section(ctx: ReportContext) -> list[str]:
+    store = ctx.store
+    lines = ["", "## Data quality surfaced", ""]
+    if not store.quality:
+        return lines + ["Not measured in this run."]
+    rows = [
+        [implementation, str(entry["queryable"]), str(entry["failed"]), entry["note"]]
+        for implementation in store.config.implementations
+        if (entry := store.quality.get(implementation))
+    ]
+    return lines + markdown_table(("implementation", "checks queryable from the tool's API", "failed", "how"), rows)
+
+
+def lineage_chart(ctx: ReportContext) -> list[str]:
+    """lineage.png: the share of the true graph's nodes and edges each tool knows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    store, out = ctx.store, ctx.out_dir
+    made: list[str] = []
+    covered = [i for i in store.config.implementations if i in store.lineage]
+    if covered:
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        ax.bar(
+            [x - 0.2 for x in range(len(covered))],
+            [store.lineage[i]["node_coverage"] for i in covered],
+            width=0.4,
+            label="nodes",
+        )
+        ax.bar(
+            [x + 0.2 for x in range(len(covered))],
+            [store.lineage[i]["edge_coverage"] for i in covered],
+            width=0.4,
+            label="edges",
+        )
+        ax.set_xticks(range(len(covered)), covered)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("share of the true lineage graph")
+        ax.set_title("Lineage the tool knows after a run")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "lineage.png", dpi=110)
+        plt.close(fig)
+        made.append("lineage.png")
+    return made

@@ -1,0 +1,174 @@
+"""The runtime section of the report: cold and warm rounds, overhead, the limit, the targets."""
+
+from __future__ import annotations
+
+from bench.measure import BUSY_CPU_PERCENT, SAMPLE_SECONDS
+from bench.report.context import ReportContext, markdown_table
+from bench.runtime.targets import target_rows
+from bench.store import Store
+
+RUNTIME_HEADERS = (
+    "implementation",
+    "cold: wall time, median (min–max)",
+    "warm: wall time, median",
+    "first-run cost (cold − warm)",
+    "pipeline time in-process",
+    "import of the impl module",
+    "overhead vs scripts (cold wall)",
+    "× the limit",
+    "peak memory: run process",
+    "peak memory: process tree (sampled)",
+)
+
+
+def _runtime_row(store: Store, implementation: str, size: int) -> list[str]:
+    summary = store.runtime_summary(implementation, size)
+    if summary is None:
+        why = store.failures.get(implementation, "did not run")
+        return [implementation, f"**failed or not run**: {why}", *[""] * (len(RUNTIME_HEADERS) - 2)]
+    wall, pipe, imp = summary["wall_seconds"], summary["pipeline_seconds"], summary["import_seconds"]
+    warm = store.runtime_summary(implementation, size, "warm")
+    cost = store.fresh_state_cost(implementation, size)
+    overhead = store.overhead(implementation, size)
+    over = (
+        "baseline"
+        if implementation == "scripts"
+        else (f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
+    )
+    ratio = store.ratio_to_limit(implementation, size)
+    busy = f"; {summary['busy_rounds']} on a busy machine" if summary["busy_rounds"] else ""
+    rounds = f"{summary['rounds']} round{'s' if summary['rounds'] != 1 else ''}{busy}"
+    return [
+        implementation,
+        f"{wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, {rounds})",
+        f"{warm['wall_seconds']['median']:.1f} s ({warm['rounds']} rounds)" if warm else "not timed",
+        f"{cost:+.1f} s" if cost is not None else "n/a",
+        f"{pipe['median']:.1f} s",
+        f"{imp['median']:.1f} s",
+        over,
+        f"{ratio:.2f}x" if ratio else "n/a",
+        f"{summary['peak_rss_mib']:.0f} MiB",
+        f"{summary['peak_tree_rss_mib']:.0f} MiB",
+    ]
+
+
+def runtime_rows(store: Store, size: int) -> list[str]:
+    return markdown_table(RUNTIME_HEADERS, (_runtime_row(store, i, size) for i in store.timed()))
+
+
+def _timed_environment(store: Store) -> list[str]:
+    """How the rounds were taken: order, environment, and the machine's load before each."""
+    env = store.environment
+    rounds = [m for ms in store.runs.values() for m in ms]
+    busy = [m for m in rounds if m.busy]
+    loads = [m.load_before for m in rounds if m.load_before is not None]
+    inherited = ", ".join(f"`{name}`" for name in env.get("not_inherited", [])) or "none were set"
+    return [
+        "",
+        "### How the rounds were taken",
+        "",
+        f"- Rounds are interleaved across implementations (one round of each, then the next round of each), "
+        f"cold rounds first, then (except in quick mode) warm ones. Every timed process starts with this shell's environment minus "
+        f"any variable starting with {', '.join(f'`{p}`' for p in env.get('not_inherited_prefixes', []))} "
+        f"(here: {inherited}); the harness sets only what a section names (e.g. `PREFECT_API_URL` for Prefect's warm rounds).",
+        "- **Cold**: a new, empty output folder: each tool creates its state (Dagster's instance, Airflow's metadata DB "
+        "and its migrations, Prefect's temporary server and database), and dbt parses the project in full. "
+        "**Warm**: a second run into the folder a cold round left (instance, metadata DB and dbt's partial parse already "
+        "there); for Prefect, a `prefect server start` already up and answering (`make prefect-ui`), started "
+        "before and stopped after each of its warm rounds. *First-run cost* is the cold median minus the warm median.",
+        f"- Before each round the 1-minute load average and the share of CPU busy over one second are recorded "
+        f"(`results.json`, `runs`); the load average ranged {min(loads, default=0):.2f}–{max(loads, default=0):.2f} "
+        f"(it decays over minutes, so it still carries the previous round's own work). A round that started with more "
+        f"than {BUSY_CPU_PERCENT:.0f}% of the CPU busy is marked as taken on a busy machine: "
+        f"{len(busy)} of {len(rounds)} here{'' if not busy else ' (' + ', '.join(f'{m.implementation} {m.mode} round {m.round_number}' for m in busy) + ')'}.",
+        "- Peak memory, *run process*: the largest resident set (VmHWM) of the run process or of a child it waited "
+        "for, read by the run itself. *Process tree*: the largest sum of the resident memory of the run's whole process "
+        f"tree (Dagster's `dbt` subprocess, Prefect's temporary server, Spark's JVM), sampled every {SAMPLE_SECONDS} s "
+        "from outside, so a peak shorter than that can be missed, and pages shared between processes count once per process.",
+    ]
+
+
+def section(ctx: ReportContext) -> list[str]:
+    store = ctx.store
+    lines: list[str] = []
+    lines += [
+        "",
+        f"## Runtime and memory at {store.config.customers:,} customers",
+        "",
+        "End-to-end is a new process per round (imports and start-up included), as a user waits for it; "
+        "pipeline time is `run()` inside that process; overhead is the median minus plain scripts'. "
+        "`limit` is the yardstick of `bench/runtime/limit.py`: the same outputs (checked equal to scripts') in the fewest steps, "
+        "i.e. core's ingestion, the dbt models' compiled SQL run directly on one DuckDB connection (no dbt runtime, "
+        "no dbt tests, no orchestrator), core's exports and quality report; × the limit is wall time over its wall time.",
+        "",
+    ]
+    lines += runtime_rows(store, store.config.customers)
+    lines += _timed_environment(store)
+    if "airflow" in store.config.implementations:
+        lines += [
+            "",
+            "Airflow runs with `dag.test()` on a SQLite metadata DB, with the upstream fix "
+            "apache/airflow#65235 (merged after 3.2.2: the in-process execution API cached instead of "
+            "rebuilt per task) backported in `impl_airflow/launch/runner.py`, and `gc.freeze()` against "
+            "cosmos's full collection after every dbt call; without them its overhead is far larger.",
+        ]
+    for size in store.config.scaling_sizes:
+        lines += ["", f"### {size:,} customers", ""] + runtime_rows(store, size)
+    lines += [
+        "",
+        "### Performance targets",
+        "",
+        "From the rounds above and the data sets this session generated; "
+        "where the time goes, and what was tried, is in docs/performance.md.",
+        "",
+    ] + target_rows(store)
+    return lines
+
+
+def charts(ctx: ReportContext) -> list[str]:
+    """runtime.png (the main size) and scaling.png (every size timed); the names drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    store, out = ctx.store, ctx.out_dir
+    made = []
+    size = store.config.customers
+    names = [i for i in store.timed() if store.runtime_summary(i, size)]
+    if names:
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        walls = [store.runtime_summary(i, size)["wall_seconds"]["median"] for i in names]
+        pipes = [store.runtime_summary(i, size)["pipeline_seconds"]["median"] for i in names]
+        ax.bar([x - 0.2 for x in range(len(names))], walls, width=0.4, label="end-to-end (new process)")
+        ax.bar([x + 0.2 for x in range(len(names))], pipes, width=0.4, label="pipeline in-process")
+        ax.set_xticks(range(len(names)), names)
+        ax.set_ylabel("seconds (median)")
+        ax.set_title(f"Runtime at {size:,} customers")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "runtime.png", dpi=110)
+        plt.close(fig)
+        made.append("runtime.png")
+    sizes = sorted({s for (_, s) in store.runs})
+    if len(sizes) > 1:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+        for implementation in store.timed():
+            points = [(s, store.runtime_summary(implementation, s)) for s in sizes]
+            points = [(s, m) for s, m in points if m]
+            if points:
+                left.plot(
+                    [s for s, _ in points], [m["wall_seconds"]["median"] for _, m in points], "o-", label=implementation
+                )
+                right.plot([s for s, _ in points], [m["peak_rss_mib"] for _, m in points], "o-", label=implementation)
+        for ax, label in ((left, "wall time, s"), (right, "peak memory, MiB")):
+            ax.set_xscale("log")
+            ax.set_xlabel("customers")
+            ax.set_ylabel(label)
+            ax.legend()
+        fig.suptitle("Scaling with data size")
+        fig.tight_layout()
+        fig.savefig(out / "scaling.png", dpi=110)
+        plt.close(fig)
+        made.append("scaling.png")
+    return made
