@@ -203,7 +203,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         or store.model_scaling
         or store.reliability
         or store.ui
-        or store.engines
+        or store.engines.runs
     ):
         return
     from bench.report.document import write_report

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.engines.results import EngineResults
+from bench.equality.results import Equality
 from bench.measure import RunMeasurement
 
 
@@ -29,7 +31,7 @@ class Store:
     config: BenchConfig
     runs: dict[tuple[str, int], list[RunMeasurement]] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)  # implementation -> a finished run's folder
-    equality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    equality: dict[str, Equality] = field(default_factory=dict)  # implementation -> its comparison
     lineage: dict[str, Any] = field(default_factory=dict)
     code_size: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
@@ -37,7 +39,7 @@ class Store:
     # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.
     model_scaling: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui/checks.py): per tool, ADR criteria
-    engines: dict[str, Any] = field(default_factory=dict)  # dbt on DuckDB vs Spark (bench/engines/test_engines.py)
+    engines: EngineResults = field(default_factory=EngineResults)  # dbt on DuckDB and on Spark
     generation_seconds: dict[int, float] = field(default_factory=dict)  # customers -> generator wall time
     failures: dict[str, str] = field(default_factory=dict)
     # What the measured processes ran with: the caller's variables they did not inherit (names only)

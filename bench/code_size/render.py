@@ -21,7 +21,7 @@ def section(ctx: ReportContext) -> list[str]:
     lines = ["", "## Lines of code", ""]
     shared = store.code_size.get("_shared")
     if not shared:
-        return lines
+        return lines + ["Not measured in this run."]
     lines += [
         f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
         f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.engines.results import EngineRun
 from bench.report.context import ReportContext, markdown_table
 
 HEADERS = (
@@ -15,14 +16,34 @@ HEADERS = (
 )
 
 
+def _row(run: EngineRun) -> list[str]:
+    if not run.ok:
+        return [run.implementation, run.engine, f"**failed**: {run.error}", "", "", "", ""]
+    if run.engine == "duckdb":
+        outputs = "reference"
+    elif run.differences is None:
+        outputs = "not compared"
+    elif not run.differences:
+        outputs = "equal to DuckDB's"
+    else:
+        outputs = "**differ**: " + "; ".join(f"{d['file']}: {d['problem']}" for d in run.differences)
+    return [
+        run.implementation,
+        run.engine,
+        f"{run.wall_seconds:.1f} s",
+        f"{run.pipeline_seconds:.1f} s",
+        f"{run.peak_tree_rss_mib:.0f} MiB",
+        str(run.max_processes),
+        outputs,
+    ]
+
+
 def section(ctx: ReportContext) -> list[str]:
-    """dbt on DuckDB and on Spark, side by side: time, peak memory of the process tree, equal outputs."""
-    store = ctx.store
     lines = ["", "## Engines: the dbt project on DuckDB and on Spark", ""]
-    runs: dict[str, dict] = store.engines.get("runs") or {}
-    if not runs:
-        return lines + [f"Not measured in this run ({store.engines.get('skipped', 'not selected')})."]
-    size = next(iter(runs.values()))["customers"]
+    engines = ctx.store.engines
+    if not engines.runs:
+        return lines + [f"Not measured in this run ({engines.skipped or 'not selected'})."]
+    size = next(iter(engines.runs.values())).customers
     lines += [
         f"At {size:,} customers, one round per row, each in a new process (`LC_ENGINE`): plain scripts on both "
         "engines (the engine's own cost), then every orchestrator with dbt on Spark. Spark is a local session "
@@ -32,30 +53,4 @@ def section(ctx: ReportContext) -> list[str]:
         "are noisy.",
         "",
     ]
-    rows: list[list[str]] = []
-    for run in runs.values():
-        if not run["ok"]:
-            rows.append([run["implementation"], run["engine"], f"**failed**: {run.get('error')}", "", "", "", ""])
-            continue
-        equality = run.get("equality")
-        outputs = (
-            "reference"
-            if run["engine"] == "duckdb"
-            else "not compared"
-            if equality is None
-            else "equal to DuckDB's"
-            if equality["equal"]
-            else f"**differ**: {'; '.join(d['file'] + ': ' + d['problem'] for d in equality['differences'])}"
-        )
-        rows.append(
-            [
-                run["implementation"],
-                run["engine"],
-                f"{run['wall_seconds']:.1f} s",
-                f"{run['pipeline_seconds']:.1f} s",
-                f"{run['peak_tree_rss_mib']:.0f} MiB",
-                str(run["max_processes"]),
-                outputs,
-            ]
-        )
-    return lines + markdown_table(HEADERS, rows)
+    return lines + markdown_table(HEADERS, (_row(run) for run in engines.runs.values()))

@@ -21,10 +21,10 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from bench.engines.results import EngineRun
 from bench.measure import run_once
 from bench.store import Store
 from core.engine import ENGINE_ENV
@@ -38,43 +38,41 @@ QUICK_SKIP = (
 )
 
 
-def run_engine(implementation: str, engine: str, input_dir: Path, output_dir: Path, log_file: Path) -> dict[str, Any]:
+def run_engine(implementation: str, engine: str, input_dir: Path, base: Path, customers: int) -> EngineRun:
     """One run of ``implementation`` with dbt on ``engine``, in a new process; its figures."""
+    output_dir, log_file = base / "single", base / "single.log"
     measured = run_once(implementation, input_dir, output_dir, log_file, env={ENGINE_ENV: engine})
-    figures: dict[str, Any] = {
-        "engine": engine,
-        "implementation": implementation,
-        "ok": measured.ok,
-        "wall_seconds": measured.wall_seconds,
-        "peak_tree_rss_mib": measured.peak_tree_rss_mib,
-        "max_processes": measured.max_processes,
-        "output_dir": str(output_dir),
-        "log": str(log_file),
-    }
-    if measured.ok:
-        figures.update(pipeline_seconds=measured.pipeline_seconds, import_seconds=measured.import_seconds)
-    else:
-        figures["error"] = measured.error
-    return figures
+    return EngineRun(
+        implementation=implementation,
+        engine=engine,
+        customers=customers,
+        ok=measured.ok,
+        wall_seconds=measured.wall_seconds,
+        peak_tree_rss_mib=measured.peak_tree_rss_mib,
+        max_processes=measured.max_processes,
+        output_dir=str(output_dir),
+        log=str(log_file),
+        pipeline_seconds=measured.pipeline_seconds if measured.ok else None,
+        import_seconds=measured.import_seconds if measured.ok else None,
+        error=None if measured.ok else measured.error,
+    )
 
 
-def _measure(store: Store, dataset, implementation: str, engine: str) -> dict[str, Any]:
+def _measure(store: Store, dataset, implementation: str, engine: str) -> EngineRun:
     if store.config.quick:
-        store.engines["skipped"] = QUICK_SKIP
+        store.engines.skipped = QUICK_SKIP
         pytest.skip(QUICK_SKIP)
     if engine == "spark" and shutil.which("java") is None:
-        store.engines["skipped"] = "no Java runtime on this machine: Spark cannot start"
-        require(False, store.engines["skipped"])
+        store.engines.skipped = "no Java runtime on this machine: Spark cannot start"
+        require(False, store.engines.skipped)
     size = store.config.customers
     base = store.config.results_dir / "runs" / f"engine_{engine}_{implementation}_{size}"
-    label = f"{implementation}/{engine}"
-    print(f"\n[bench] {label} at {size:,} customers ...", end="", file=sys.__stderr__, flush=True)
-    figures = run_engine(implementation, engine, dataset(size), base / "single", base / "single.log")
-    print(f" {figures['wall_seconds']:.1f} s{'' if figures['ok'] else ' FAILED'}", file=sys.__stderr__, flush=True)
-    figures["customers"] = size
-    store.engines.setdefault("runs", {})[label] = figures
-    assert figures["ok"], f"{label}: {figures.get('error')}"
-    return figures
+    print(f"\n[bench] {implementation}/{engine} at {size:,} customers ...", end="", file=sys.__stderr__, flush=True)
+    run = run_engine(implementation, engine, dataset(size), base, size)
+    print(f" {run.wall_seconds:.1f} s{'' if run.ok else ' FAILED'}", file=sys.__stderr__, flush=True)
+    store.engines.runs[run.label] = run
+    assert run.ok, f"{run.label}: {run.error}"
+    return run
 
 
 def test_duckdb_reference(store: Store, dataset) -> None:
@@ -85,10 +83,9 @@ def test_duckdb_reference(store: Store, dataset) -> None:
 def test_spark_run_equals_duckdb(store: Store, dataset, implementation: str) -> None:
     """``implementation`` with dbt on Spark: it runs, and its output files equal the DuckDB reference
     (rows as multisets, Parquet types, the quality report)."""
-    figures = _measure(store, dataset, implementation, "spark")
-    reference = store.engines["runs"].get(REFERENCE) or {}
-    if not reference.get("ok"):
+    run = _measure(store, dataset, implementation, "spark")
+    reference = store.engines.runs.get(REFERENCE)
+    if reference is None or not reference.ok:
         pytest.skip("the DuckDB reference run failed or did not run (see test_duckdb_reference)")
-    differences = output_differences(Path(reference["output_dir"]), Path(figures["output_dir"]))
-    figures["equality"] = {"equal": not differences, "differences": differences}
-    assert not differences, json.dumps(differences, indent=2, ensure_ascii=False)
+    run.differences = output_differences(Path(reference.output_dir), Path(run.output_dir))
+    assert not run.differences, json.dumps(run.differences, indent=2, ensure_ascii=False)

@@ -13,13 +13,13 @@ def section(ctx: ReportContext) -> list[str]:
             if implementation == "scripts"
             else "plain scripts'"
         )
-        if result["equal"]:
+        if result.equal:
             lines.append(
-                f"- {implementation}: all {result['files_compared']} output files equal {reference} (rows as multisets, types)."
+                f"- {implementation}: all {result.files_compared} output files equal {reference} (rows as multisets, types)."
             )
         else:
             lines.append(f"- {implementation}: **differs**:")
-            for diff in result["differences"]:
+            for diff in result.differences:
                 lines.append(
                     f"  - `{diff['file']}`: {diff['problem']}; first missing rows {diff.get('missing', [])}, first extra rows {diff.get('extra', [])}"
                 )

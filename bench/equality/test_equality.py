@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from bench.equality.results import Equality
 from bench.store import Store
 from core.layout import OUTPUT_TABLES
 from core.outputs import SHOWN_ROWS, output_differences, read_rows
@@ -43,9 +44,9 @@ def test_outputs_equal_plain_scripts(store: Store, dataset, finished_run, implem
         differences = compare_with_oracle(dataset(store.config.customers), candidate)
     else:
         differences = output_differences(finished_run("scripts"), candidate)
-    store.equality[implementation] = {
-        "equal": not differences,
-        "differences": differences,
-        "files_compared": sum(len(t.formats) for t in OUTPUT_TABLES) + 1,
-    }
+    store.equality[implementation] = Equality(
+        reference="the rules oracle" if implementation == "scripts" else "scripts",
+        files_compared=sum(len(t.formats) for t in OUTPUT_TABLES) + 1,
+        differences=differences,
+    )
     assert not differences, json.dumps(differences, indent=2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -179,14 +179,14 @@ def write_report(store: Store) -> dict[str, Path]:
         "runtime_warm": {f"{impl}@{size}": store.runtime_summary(impl, size, "warm") for (impl, size) in store.runs},
         "first_run_cost_seconds": {f"{impl}@{size}": store.fresh_state_cost(impl, size) for (impl, size) in store.runs},
         "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
-        "equality": store.equality,
+        "equality": {name: {**asdict(result), "equal": result.equal} for name, result in store.equality.items()},
         "lineage": store.lineage,
         "code_size": store.code_size,
         "quality": store.quality,
         "reliability": store.reliability,
         "model_scaling": store.model_scaling,
         "ui": store.ui,
-        "engines": store.engines,
+        "engines": asdict(store.engines),
         "timeline": store.timeline,
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
