@@ -197,7 +197,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     store = session.config.stash.get(_STORE_KEY, None)
     if store is None or not (
         store.runs
-        or store.code_size
+        or store.code_size.sizes
         or store.equality
         or store.lineage
         or store.model_scaling

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.code_size.results import CodeSizeResults
 from bench.engines.results import EngineResults
 from bench.equality.results import Equality
 from bench.measure import RunMeasurement
@@ -33,7 +34,7 @@ class Store:
     outputs: dict[str, Path] = field(default_factory=dict)  # implementation -> a finished run's folder
     equality: dict[str, Equality] = field(default_factory=dict)  # implementation -> its comparison
     lineage: dict[str, Any] = field(default_factory=dict)
-    code_size: dict[str, Any] = field(default_factory=dict)
+    code_size: CodeSizeResults = field(default_factory=CodeSizeResults)
     quality: dict[str, Any] = field(default_factory=dict)
     reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability.shard's result
     # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.

@@ -11,9 +11,9 @@ import ast
 import io
 import subprocess
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
+from bench.code_size.results import CodeSize, SharedCodeSize
 from bench.paths import REPO
 
 LAYOUT_TOKENS = {
@@ -73,22 +73,6 @@ def framework_apis(source: str, packages: tuple[str, ...]) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
-class CodeSize:
-    """What one implementation's orchestration layer costs to write and read."""
-
-    implementation: str
-    python_files: int
-    code_lines: int
-    # Of code_lines: what our CLI needs to start the tool (``launch.py`` or ``launch/``), and the rest,
-    # what a team writes to use the tool (its definitions).
-    launcher_lines: int
-    definition_lines: int
-    config_files: list[str]
-    config_lines: int
-    framework_apis: list[str]
-
-
 def project_files(folder: Path) -> list[Path]:
     """The files of a folder that belong to the project (tracked, or new and not ignored by git)."""
     listed = subprocess.run(
@@ -132,7 +116,7 @@ def measure_folder(implementation: str, folder: Path) -> CodeSize:
     )
 
 
-def shared_code_size() -> dict[str, int]:
+def shared_code_size() -> SharedCodeSize:
     """The shared core (Python) and the dbt project (SQL and YAML), reported once for all."""
     core = sum(code_lines(p.read_text()) for p in project_files(REPO / "core") if p.suffix == ".py")
     dbt_files = [p for p in project_files(REPO / "dbt") if p.suffix in {".sql", ".yml"}]
@@ -140,4 +124,4 @@ def shared_code_size() -> dict[str, int]:
         sum(1 for line in p.read_text().splitlines() if line.strip() and not line.strip().startswith(("--", "#")))
         for p in dbt_files
     )
-    return {"core_python_lines": core, "dbt_sql_yaml_lines": sql_yaml, "dbt_files": len(dbt_files)}
+    return SharedCodeSize(core_python_lines=core, dbt_sql_yaml_lines=sql_yaml, dbt_files=len(dbt_files))

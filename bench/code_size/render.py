@@ -19,30 +19,30 @@ HEADERS = (
 def section(ctx: ReportContext) -> list[str]:
     store = ctx.store
     lines = ["", "## Lines of code", ""]
-    shared = store.code_size.get("_shared")
+    shared = store.code_size.shared
     if not shared:
         return lines + ["Not measured in this run."]
     lines += [
-        f"Shared by all: core {shared['core_python_lines']} Python code lines; dbt project "
-        f"{shared['dbt_sql_yaml_lines']} SQL/YAML lines in {shared['dbt_files']} files.",
+        f"Shared by all: core {shared.core_python_lines} Python code lines; dbt project "
+        f"{shared.dbt_sql_yaml_lines} SQL/YAML lines in {shared.dbt_files} files.",
         "",
     ]
     rows = []
     for implementation in store.config.implementations:
-        size = store.code_size.get(implementation)
+        size = store.code_size.sizes.get(implementation)
         if not size:
             continue
-        typed = store.code_size.get("_typing", {}).get(implementation, {}).get("typed_share")
+        typed = store.code_size.typing.get(implementation)
         rows.append(
             [
                 implementation,
-                str(size["python_files"]),
-                str(size["code_lines"]),
-                str(size.get("definition_lines", "-")),
-                str(size.get("launcher_lines", "-")),
-                f"{len(size['config_files'])} ({size['config_lines']})",
-                str(len(size["framework_apis"])),
-                percent(typed),
+                str(size.python_files),
+                str(size.code_lines),
+                str(size.definition_lines),
+                str(size.launcher_lines),
+                f"{len(size.config_files)} ({size.config_lines})",
+                str(len(size.framework_apis)),
+                percent(typed.typed_share if typed else None),
             ]
         )
     return lines + markdown_table(HEADERS, rows)

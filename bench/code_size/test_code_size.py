@@ -5,26 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench.code_size.count import REPO, is_launcher, measure_folder, shared_code_size
+from bench.code_size.results import TypedShare
 from bench.code_size.type_hints import typed_share
 from bench.store import Store
 
 
 def test_code_size(store: Store, implementation: str) -> None:
     size = measure_folder(implementation, REPO / f"impl_{implementation}")
-    store.code_size[implementation] = asdict(size)
-    store.code_size["_shared"] = shared_code_size()
+    store.code_size.sizes[implementation] = size
+    store.code_size.shared = shared_code_size()
     assert size.code_lines > 0
 
 
 @pytest.fixture(scope="session")
-def typing_runs(store: Store) -> Iterator[dict[str, Future[dict[str, Any]]]]:
+def typing_runs(store: Store) -> Iterator[dict[str, Future[TypedShare]]]:
     """mypy over every implementation, as many at once as the machine has cores (each its own cache):
     a count, not a timing, so they may overlap."""
     cache = store.config.results_dir / ".mypy_cache"
@@ -39,8 +38,8 @@ def test_static_typing(store: Store, implementation: str, request: pytest.Fixtur
     if store.config.quick:
         pytest.skip("mypy over each framework takes minutes: not in quick mode")
     result = request.getfixturevalue("typing_runs")[implementation].result()
-    store.code_size.setdefault("_typing", {})[implementation] = result
-    assert result["typed_share"] is not None, result.get("error")
+    store.code_size.typing[implementation] = result
+    assert result.typed_share is not None, result.error
 
 
 def test_launchers_are_counted_apart_from_definitions() -> None:

@@ -16,12 +16,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.code_size.results import TypedShare
 from bench.paths import REPO
 
 _TOTAL = re.compile(r"^\s*Total\s+(\d+)\s+(\d+)\s+([\d.]+)%", re.MULTILINE)
 
 
-def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
+def typed_share(folder: Path, cache_dir: Path) -> TypedShare:
     """Run mypy on one folder; return the typed share of its expressions and mypy's error count."""
     with tempfile.TemporaryDirectory() as report_dir:
         done = subprocess.run(
@@ -48,16 +49,16 @@ def typed_share(folder: Path, cache_dir: Path) -> dict[str, Any]:
         )
     total = _TOTAL.search(report)
     if not total:
-        return {"typed_share": None, "error": (done.stdout + done.stderr).strip()[-300:]}
+        return TypedShare(typed_share=None, error=(done.stdout + done.stderr).strip()[-300:])
     errors = [error for error in _mypy_messages(done.stdout) if error.get("severity") == "error"]
     any_exprs, all_exprs = int(total.group(1)), int(total.group(2))
-    return {
-        "typed_share": 1 - any_exprs / all_exprs if all_exprs else None,
-        "any_expressions": any_exprs,
-        "expressions": all_exprs,
-        "mypy_errors": len(errors),
-        "mypy_error_codes": sorted({str(error.get("code")) for error in errors}),
-    }
+    return TypedShare(
+        typed_share=1 - any_exprs / all_exprs if all_exprs else None,
+        any_expressions=any_exprs,
+        expressions=all_exprs,
+        mypy_errors=len(errors),
+        mypy_error_codes=sorted({str(error.get("code")) for error in errors}),
+    )
 
 
 def _mypy_messages(stdout: str) -> list[dict[str, Any]]:

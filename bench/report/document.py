@@ -72,9 +72,9 @@ def _judge_lineage(store: Store) -> Verdict:
 
 
 def _judge_types(store: Store) -> Verdict:
-    typing = store.code_size.get("_typing", {})
-    shares = {i: typing[i]["typed_share"] for i in ("dagster", "airflow") if typing.get(i)}
-    errors = {i: typing[i].get("mypy_errors") for i in ("dagster", "airflow") if typing.get(i)}
+    typing = store.code_size.typing
+    shares = {i: typing[i].typed_share for i in ("dagster", "airflow") if i in typing}
+    errors = {i: typing[i].mypy_errors for i in ("dagster", "airflow") if i in typing}
     evidence = (
         f"share of expressions in the orchestration code that mypy types (not Any): "
         f"Dagster {percent(shares.get('dagster'))}, Airflow {percent(shares.get('airflow'))}; mypy errors {errors}"
@@ -89,8 +89,9 @@ def _not_measurable(why: str) -> Callable[[Store], Verdict]:
 
 
 def _judge_learning_curve(store: Store) -> Verdict:
-    apis = {i: len(store.code_size[i]["framework_apis"]) for i in ("dagster", "airflow") if i in store.code_size}
-    lines = {i: store.code_size[i]["code_lines"] for i in ("dagster", "airflow") if i in store.code_size}
+    sizes = store.code_size.sizes
+    apis = {i: len(sizes[i].framework_apis) for i in ("dagster", "airflow") if i in sizes}
+    lines = {i: sizes[i].code_lines for i in ("dagster", "airflow") if i in sizes}
     return Verdict(
         NOT_MEASURABLE,
         f"no measure of learning here; proxies: distinct framework APIs used {apis}, orchestration code lines {lines}",
@@ -181,7 +182,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
         "equality": {name: {**asdict(result), "equal": result.equal} for name, result in store.equality.items()},
         "lineage": store.lineage,
-        "code_size": store.code_size,
+        "code_size": asdict(store.code_size),
         "quality": store.quality,
         "reliability": store.reliability,
         "model_scaling": store.model_scaling,
