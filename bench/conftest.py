@@ -199,7 +199,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         store.runs
         or store.code_size.sizes
         or store.equality
-        or store.lineage
+        or store.lineage.known
         or store.model_scaling
         or store.reliability
         or store.ui

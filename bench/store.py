@@ -10,6 +10,7 @@ from typing import Any
 from bench.code_size.results import CodeSizeResults
 from bench.engines.results import EngineResults
 from bench.equality.results import Equality
+from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
 
 
@@ -33,9 +34,8 @@ class Store:
     runs: dict[tuple[str, int], list[RunMeasurement]] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)  # implementation -> a finished run's folder
     equality: dict[str, Equality] = field(default_factory=dict)  # implementation -> its comparison
-    lineage: dict[str, Any] = field(default_factory=dict)
+    lineage: LineageResults = field(default_factory=LineageResults)
     code_size: CodeSizeResults = field(default_factory=CodeSizeResults)
-    quality: dict[str, Any] = field(default_factory=dict)
     reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability.shard's result
     # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.
     model_scaling: dict[str, Any] = field(default_factory=dict)

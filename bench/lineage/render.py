@@ -8,11 +8,11 @@ from bench.report.context import ReportContext, markdown_table, percent
 def lineage_section(ctx: ReportContext) -> list[str]:
     store = ctx.store
     lines = ["", "## Lineage coverage", ""]
-    if not store.lineage:
+    truth = store.lineage.truth
+    if truth is None:
         return lines + ["Not measured in this run."]
-    truth = store.lineage.get("_truth", {})
     lines += [
-        f"True graph (dbt manifest + core's declared inputs and outputs): {truth.get('nodes')} nodes, {truth.get('edges')} edges.",
+        f"True graph (dbt manifest + core's declared inputs and outputs): {truth.nodes} nodes, {truth.edges} edges.",
         "",
         "Extra edges are links the tool records between two data products that the true graph does not have "
         "(e.g. a task's declared inputs wider than what it reads).",
@@ -20,17 +20,18 @@ def lineage_section(ctx: ReportContext) -> list[str]:
     ]
     rows = []
     for implementation in store.config.implementations:
-        entry = store.lineage.get(implementation)
+        entry = store.lineage.known.get(implementation)
         if entry:
-            missing = ", ".join(f"{a} → {b}" for a, b in entry["missing_edges"][:8])
-            more = len(entry["missing_edges"]) - 8
+            known = entry.coverage
+            missing = ", ".join(f"{a} → {b}" for a, b in known.missing_edges[:8])
+            more = len(known.missing_edges) - 8
             rows.append(
                 [
                     implementation,
-                    percent(entry["node_coverage"]),
-                    percent(entry["edge_coverage"]),
-                    str(len(entry["extra_edges"])),
-                    entry["note"],
+                    percent(known.node_coverage),
+                    percent(known.edge_coverage),
+                    str(len(known.extra_edges)),
+                    known.note,
                     missing + (f" (+{more} more)" if more > 0 else ""),
                 ]
             )
@@ -41,12 +42,12 @@ def lineage_section(ctx: ReportContext) -> list[str]:
 def quality_section(ctx: ReportContext) -> list[str]:
     store = ctx.store
     lines = ["", "## Data quality surfaced", ""]
-    if not store.quality:
+    if not store.lineage.checks:
         return lines + ["Not measured in this run."]
     rows = [
-        [implementation, str(entry["queryable"]), str(entry["failed"]), entry["note"]]
+        [implementation, str(entry.queryable), str(entry.failed), entry.note]
         for implementation in store.config.implementations
-        if (entry := store.quality.get(implementation))
+        if (entry := store.lineage.checks.get(implementation))
     ]
     return lines + markdown_table(("implementation", "checks queryable from the tool's API", "failed", "how"), rows)
 
@@ -60,18 +61,19 @@ def lineage_chart(ctx: ReportContext) -> list[str]:
 
     store, out = ctx.store, ctx.out_dir
     made: list[str] = []
-    covered = [i for i in store.config.implementations if i in store.lineage]
+    known = store.lineage.known
+    covered = [i for i in store.config.implementations if i in known]
     if covered:
         fig, ax = plt.subplots(figsize=(7, 3.2))
         ax.bar(
             [x - 0.2 for x in range(len(covered))],
-            [store.lineage[i]["node_coverage"] for i in covered],
+            [known[i].coverage.node_coverage for i in covered],
             width=0.4,
             label="nodes",
         )
         ax.bar(
             [x + 0.2 for x in range(len(covered))],
-            [store.lineage[i]["edge_coverage"] for i in covered],
+            [known[i].coverage.edge_coverage for i in covered],
             width=0.4,
             label="edges",
         )

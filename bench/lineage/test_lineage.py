@@ -6,6 +6,7 @@ import pytest
 
 from bench.lineage.graph import Lineage, coverage, true_lineage
 from bench.lineage.introspect import INTROSPECTORS, introspect_in_subprocess
+from bench.lineage.results import ChecksSurfaced, LineageResult, TrueGraphSize
 from bench.store import Store
 from core.settings import dbt_target_dir
 
@@ -23,14 +24,7 @@ def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implemen
     known = Lineage(frozenset(found["lineage"]["nodes"]), frozenset(map(tuple, found["lineage"]["edges"])))
     result = coverage(implementation, truth, known, note=found["lineage_note"])
     dbt_models = {name for name in truth.nodes if "." not in name and not name.startswith("file:")}
-    store.lineage["_truth"] = {"nodes": len(truth.nodes), "edges": len(truth.edges), "dbt_models": len(dbt_models)}
-    store.lineage[implementation] = {
-        "node_coverage": result.node_coverage,
-        "edge_coverage": result.edge_coverage,
-        "missing_edges": result.missing_edges,
-        "extra_edges": result.extra_edges,
-        "dbt_models_mapped": len(dbt_models & known.nodes),
-        "note": result.note,
-    }
-    store.quality[implementation] = found["checks"]
+    store.lineage.truth = TrueGraphSize(len(truth.nodes), len(truth.edges), len(dbt_models))
+    store.lineage.known[implementation] = LineageResult(result, dbt_models_mapped=len(dbt_models & known.nodes))
+    store.lineage.checks[implementation] = ChecksSurfaced(**found["checks"])
     assert 0.0 <= result.edge_coverage <= 1.0

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench.lineage.graph import Coverage
 from bench.measure import machine_info, provenance, tool_versions
 from bench.report.context import ReportContext, percent
 from bench.report.sections import LINKED_BY_THEIR_SECTION, SECTIONS
@@ -35,16 +36,19 @@ class Claim:
     judge: Callable[[Store], Verdict]
 
 
-def _lineage_figure(store: Store, implementation: str, key: str) -> float | None:
-    entry = store.lineage.get(implementation)
-    return None if not entry else entry[key]
+def _coverage(store: Store, implementation: str) -> Coverage | None:
+    entry = store.lineage.known.get(implementation)
+    return None if entry is None else entry.coverage
 
 
 def _judge_mental_model(store: Store) -> Verdict:
-    dagster, airflow = (_lineage_figure(store, i, "node_coverage") for i in ("dagster", "airflow"))
+    dagster, airflow = (
+        None if (known := _coverage(store, i)) is None else known.node_coverage for i in ("dagster", "airflow")
+    )
+    truth = store.lineage.truth
     evidence = (
         f"data products the tool records as first-class objects (share of the true graph's "
-        f"{store.lineage.get('_truth', {}).get('nodes', '?')} nodes): Dagster {percent(dagster)}, "
+        f"{truth.nodes if truth else '?'} nodes): Dagster {percent(dagster)}, "
         f"Airflow {percent(airflow)}"
     )
     if dagster is None or airflow is None:
@@ -53,8 +57,9 @@ def _judge_mental_model(store: Store) -> Verdict:
 
 
 def _judge_dbt(store: Store) -> Verdict:
-    dagster, airflow = (store.lineage.get(i, {}).get("dbt_models_mapped") for i in ("dagster", "airflow"))
-    total = store.lineage.get("_truth", {}).get("dbt_models")
+    known, truth = store.lineage.known, store.lineage.truth
+    dagster, airflow = (known[i].dbt_models_mapped if i in known else None for i in ("dagster", "airflow"))
+    total = truth.dbt_models if truth else None
     evidence = f"dbt models that became tool objects without per-model code: Dagster {dagster}/{total}, Airflow {airflow}/{total}"
     if dagster is None or airflow is None:
         return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
@@ -62,7 +67,9 @@ def _judge_dbt(store: Store) -> Verdict:
 
 
 def _judge_lineage(store: Store) -> Verdict:
-    dagster, airflow = (_lineage_figure(store, i, "edge_coverage") for i in ("dagster", "airflow"))
+    dagster, airflow = (
+        None if (known := _coverage(store, i)) is None else known.edge_coverage for i in ("dagster", "airflow")
+    )
     evidence = (
         f"true lineage edges known to the tool after a run: Dagster {percent(dagster)}, Airflow {percent(airflow)}"
     )
@@ -181,9 +188,8 @@ def write_report(store: Store) -> dict[str, Path]:
         "first_run_cost_seconds": {f"{impl}@{size}": store.fresh_state_cost(impl, size) for (impl, size) in store.runs},
         "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
         "equality": {name: {**asdict(result), "equal": result.equal} for name, result in store.equality.items()},
-        "lineage": store.lineage,
+        "lineage": asdict(store.lineage),
         "code_size": asdict(store.code_size),
-        "quality": store.quality,
         "reliability": store.reliability,
         "model_scaling": store.model_scaling,
         "ui": store.ui,
