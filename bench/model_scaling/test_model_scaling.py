@@ -43,7 +43,7 @@ VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     "prefect-one-invoke": ("prefect", {"LC_PREFECT_DBT_RUNNER": "dbt"}),
 }
 # The variants run on the layered shape only (staging -> intermediate -> marts, the shape real
-# projects have): Airflow alone takes 11-13 minutes per shape at N = 200 on 2 cores.
+# projects have): a shape of Airflow at N = 200 is the costliest case (docs/performance.md has the time).
 VARIANT_SHAPES = ("layered",)
 # Prefect's flow module never reads the dbt project at import (prefect-dbt learns the graph while
 # running), so its load time is measured on one shape per size only, and not again for its variant.

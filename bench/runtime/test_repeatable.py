@@ -5,7 +5,7 @@ twice into one results folder, each with ``--benchmark-json``, then checks that 
 started from an empty folder, that both ``results.json`` carry their provenance, that
 pytest-benchmark's JSON holds exactly the wall times of ``results.json``, and that
 ``pytest-benchmark compare`` reads the two files. The two sessions are in quick mode whatever
-mode this session is in (about four minutes on 2 cores).
+mode this session is in (minutes: docs/harness.md says how long).
 """
 
 from __future__ import annotations
