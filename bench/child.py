@@ -9,8 +9,13 @@ the child printed with :func:`result_in`, whatever else the tools printed around
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from bench.paths import REPO
 
 MARKER = "BENCH-RESULT "
 
@@ -27,6 +32,26 @@ def result_in(output: str) -> Any | None:
         if line.startswith(MARKER):
             return json.loads(line[len(MARKER) :])
     return None
+
+
+def run_python(
+    args: Sequence[str],
+    what: str,
+    *,
+    python: Path | str = sys.executable,
+    cwd: Path = REPO,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """Run ``python ARGS`` in a new process and return what it reported; raise naming ``what``, with
+    the end of its error output, if it failed or reported nothing."""
+    done = subprocess.run(
+        [str(python), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    result = result_in(done.stdout)
+    if done.returncode != 0 or result is None:
+        raise RuntimeError(f"{what} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+    return result
 
 
 def reporting_snippet(expression: str) -> str:

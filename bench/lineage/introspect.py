@@ -25,8 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.child import report, result_in
-from bench.paths import REPO
+from bench.child import report, run_python
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA
 
 _FILES = {t.table: [f"file:{t.table}.{fmt}" for fmt in t.formats] for t in OUTPUT_TABLES}
@@ -367,19 +366,10 @@ INTROSPECTORS = {"dagster": dagster, "scripts": scripts, "airflow": airflow, "pr
 
 
 def introspect_in_subprocess(implementation: str, output_dir: Path) -> dict[str, Any]:
-    """Read one implementation's records in a fresh process (``bench.child``'s protocol)."""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.lineage.introspect", implementation, str(output_dir)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    """Read one implementation's records in a fresh process (its tool's imports set process-wide state)."""
+    return run_python(
+        ["-m", "bench.lineage.introspect", implementation, str(output_dir)], f"introspecting {implementation}"
     )
-    result = result_in(done.stdout)
-    if done.returncode != 0 or result is None:
-        raise RuntimeError(f"introspecting {implementation} failed: {done.stderr.strip()[-500:]}")
-    return result
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.child import report, result_in
-from bench.paths import REPO
+from bench.child import report, run_python
 from core.settings import dbt_target_dir
 
 PHASES = ("ingestion", "dbt", "exports", "other")
@@ -476,18 +475,11 @@ def spans_from_dicts(rows: Iterable[Mapping[str, Any]]) -> list[Span]:
 
 def timeline_in_subprocess(implementation: str, output_dir: Path, timeout: float = 600) -> Timeline:
     """Read one run's timeline in a fresh process: each tool's imports are heavy and set process-wide state."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.timeline.steps", "--impl", implementation, "--output", str(output_dir)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    found = run_python(
+        ["-m", "bench.timeline.steps", "--impl", implementation, "--output", str(output_dir)],
+        f"timeline of {implementation}",
         timeout=timeout,
     )
-    found = result_in(done.stdout)
-    if done.returncode != 0 or found is None:
-        raise RuntimeError(
-            f"timeline of {implementation} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}"
-        )
     return Timeline(float(found["origin"]), spans_from_dicts(found["spans"]))
 
 

@@ -38,7 +38,7 @@ import httpx
 import psutil
 from tenacity import RetryError, Retrying, retry_if_exception_type, retry_if_result, stop_after_delay, wait_fixed
 
-from bench.child import reporting_snippet, result_in
+from bench.child import reporting_snippet, run_python
 from bench.measure import scrubbed_environment
 from bench.paths import REPO
 
@@ -552,18 +552,14 @@ def config_files(folder: Path) -> list[str]:
 def workspace_value(workspace: Path, imports: str, expression: str, timeout: float = 600) -> Any:
     """``expression`` (JSON-able) evaluated by the workspace's own Python after ``imports``, in a
     new process: the workspace's copy of the code, with its installed packages."""
-    done = subprocess.run(
-        [str(workspace / ".venv" / "bin" / "python"), "-c", f"{imports}\n{reporting_snippet(expression)}"],
+    return run_python(
+        ["-c", f"{imports}\n{reporting_snippet(expression)}"],
+        f"{expression} in {workspace}",
+        python=workspace / ".venv" / "bin" / "python",
         cwd=workspace,
         env=base_environment(workspace),
-        capture_output=True,
-        text=True,
         timeout=timeout,
     )
-    result = result_in(done.stdout)
-    if done.returncode != 0 or result is None:
-        raise RuntimeError(f"{expression} in {workspace} failed: {done.stderr.strip().splitlines()[-1:]}")
-    return result
 
 
 def airflow_ui_settings(workspace: Path) -> list[str]:
