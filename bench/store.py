@@ -12,6 +12,7 @@ from bench.engines.results import EngineResults
 from bench.equality.results import Equality
 from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
+from bench.timeline.steps import Timeline
 
 
 @dataclass
@@ -46,9 +47,7 @@ class Store:
     # What the measured processes ran with: the caller's variables they did not inherit (names only)
     # and what the harness set for them, per section.
     environment: dict[str, Any] = field(default_factory=dict)
-    timeline: dict[str, Any] = field(
-        default_factory=dict
-    )  # implementation -> one run's steps (bench/timeline/steps.py)
+    timeline: dict[str, Timeline] = field(default_factory=dict)  # implementation -> one run's steps
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
         self.runs.setdefault((measurement.implementation, size), []).append(measurement)

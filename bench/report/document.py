@@ -194,7 +194,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "model_scaling": store.model_scaling,
         "ui": store.ui,
         "engines": asdict(store.engines),
-        "timeline": store.timeline,
+        "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,

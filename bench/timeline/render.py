@@ -7,9 +7,9 @@ from bench.store import Store
 from bench.timeline.steps import (
     PHASES_CHART,
     TIMELINE_CHART,
+    Span,
     origin_in_wall_time,
     phase_breakdown,
-    spans_from_dicts,
     timeline_charts,
     timeline_section,
 )
@@ -19,19 +19,17 @@ CHARTS = (TIMELINE_CHART, PHASES_CHART)  # linked from the section itself, not i
 
 def timelines(store: Store) -> Timelines:
     """Each implementation's timeline, and its first cold round's wall time split by phase."""
-    spans: dict = {}
-    breakdowns: dict = {}
+    spans: dict[str, list[Span]] = {}
+    breakdowns: dict[str, dict[str, float]] = {}
     for implementation in store.config.implementations:
         entry = store.timeline.get(implementation)
-        if not entry:
+        if entry is None:
             continue
-        spans[implementation] = spans_from_dicts(entry["spans"])
+        spans[implementation] = entry.spans
         first = [m for m in store.rounds(implementation, store.config.customers) if m.round_number == 1]
         if first and first[0].pipeline_started_epoch is not None and first[0].pipeline_seconds is not None:
             run = first[0]
-            at = origin_in_wall_time(
-                entry["origin"], run.wall_seconds, run.pipeline_seconds, run.pipeline_started_epoch
-            )
+            at = origin_in_wall_time(entry.origin, run.wall_seconds, run.pipeline_seconds, run.pipeline_started_epoch)
             breakdowns[implementation] = phase_breakdown(spans[implementation], run.wall_seconds, at)
     return Timelines(spans, breakdowns)
 

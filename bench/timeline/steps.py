@@ -469,7 +469,7 @@ READERS = {"scripts": scripts, "dagster": dagster, "airflow": airflow, "prefect"
 
 
 def spans_from_dicts(rows: Iterable[Mapping[str, Any]]) -> list[Span]:
-    """Spans back from their JSON form (``asdict``), e.g. from ``store.timeline[impl]["spans"]``."""
+    """Spans back from their JSON form (``asdict``), e.g. from a child's report or ``results.json``."""
     return [Span(str(r["name"]), str(r["phase"]), float(r["start"]), float(r["end"])) for r in rows]
 
 

@@ -4,7 +4,6 @@ run per implementation read back from the tool's own records in a fresh process.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -212,7 +211,7 @@ def test_timeline(store: Store, implementation: str, finished_run) -> None:
     folder = finished_run(implementation)
     timeline = timeline_in_subprocess(implementation, folder)
     spans = timeline.spans
-    store.timeline[implementation] = {"origin": timeline.origin, "spans": [asdict(s) for s in spans]}
+    store.timeline[implementation] = timeline
     assert spans, f"{implementation}: no step in the tool's records"
     backwards = [s for s in spans if s.end < s.start]
     assert not backwards, f"{implementation}: spans ending before they start: {backwards[:3]}"
