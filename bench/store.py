@@ -12,6 +12,7 @@ from bench.engines.results import EngineResults
 from bench.equality.results import Equality
 from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
+from bench.reliability.results import ReliabilityResult
 from bench.timeline.steps import Timeline
 
 
@@ -37,7 +38,7 @@ class Store:
     equality: dict[str, Equality] = field(default_factory=dict)  # implementation -> its comparison
     lineage: LineageResults = field(default_factory=LineageResults)
     code_size: CodeSizeResults = field(default_factory=CodeSizeResults)
-    reliability: dict[str, Any] = field(default_factory=dict)  # implementation -> bench.reliability.shard's result
+    reliability: dict[str, ReliabilityResult] = field(default_factory=dict)  # by implementation
     # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.
     model_scaling: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui/checks.py): per tool, ADR criteria

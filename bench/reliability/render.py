@@ -29,7 +29,7 @@ def section(ctx: ReportContext) -> list[str]:
         "an earlier run's folder with `LC_FAIL_ONCE` failing one ingestion and one export once, after their "
         "work and before it becomes visible. Rows lost or extra are counted against the rules oracle; "
         "secrets are canary values in `"
-        + "`, `".join(next(iter(store.reliability.values()))["secret_variables"])
+        + "`, `".join(next(iter(store.reliability.values())).secret_variables)
         + "` looked for in every file the process left (log, metadata databases, dbt artifacts, outputs).",
         "",
     ]
@@ -38,28 +38,25 @@ def section(ctx: ReportContext) -> list[str]:
         entry = store.reliability.get(implementation)
         if not entry:
             continue
-        cases, fault = entry["cases"], entry["fault"]
-        handled = sum(case["handled"] for case in cases)
-        lost = fault["rows_lost"] + sum(case["rows_lost"] for case in cases)
-        extra = fault["rows_extra"] + sum(case["rows_extra"] for case in cases)
+        cases, fault = entry.cases, entry.fault
         how = (
             "retried within the run"
-            if fault["recovered_within_run"]
-            else f"run failed {len(fault['failed_runs'])}x with a clear error, next run recovered"
+            if fault.recovered_within_run
+            else f"run failed {len(fault.failed_runs)}x with a clear error, next run recovered"
         )
         rows.append(
             [
                 implementation,
-                f"{handled}/{len(cases)} (corpus: {entry['corpus_size']})",
-                f"{fault['injected']} / {len(fault['fired']) if fault['recovered'] else 0}",
+                f"{len(cases) - len(entry.mishandled)}/{len(cases)} (corpus: {entry.corpus_size})",
+                f"{fault.injected} / {len(fault.fired) if fault.recovered else 0}",
                 how,
-                str(len(fault["partial_files"])),
-                str(lost),
-                str(extra),
-                str(len(entry["secret_leaks"])),
+                str(len(fault.partial_files)),
+                str(entry.rows_lost),
+                str(entry.rows_extra),
+                str(len(entry.secret_leaks)),
             ]
         )
-        rows += [["", f"**{case['case']}**: {case['problem']}", *[""] * 6] for case in cases if not case["handled"]]
+        rows += [["", f"**{name}**: {problem}", *[""] * 6] for name, problem in entry.mishandled.items()]
     lines += markdown_table(HEADERS, rows)
     if store.config.quick:
         lines += [

@@ -5,7 +5,7 @@
 In one process (so a tool's start-up is paid once per process, not per case) it runs:
 
 1. the bad-input corpus (``testkit/bad_inputs.py``; ``--cases`` picks a subset), each case judged by
-   the same :func:`tests.bad_inputs.judge` the tests assert with;
+   the same :func:`testkit.bad_inputs.judge` the tests assert with;
 2. the fault scenario of the tests (``testkit/faults.py``): new input over an earlier run's folder,
    with ``LC_FAIL_ONCE`` failing one ingestion and one export once. An orchestrator must recover
    within the run, by its own retries; plain scripts must fail and recover on the next run. Rows
@@ -26,29 +26,30 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from bench.child import report
+from bench.reliability.results import FaultScenario, ShardResult
 from core.environment import scoped_environ
 from core.faults import FAULT_ENV, FAULT_MARKER_DIR, InjectedFault
 from core.implementations import implementation_names, load_run
-from testkit.bad_inputs import CASES, compare_with_oracle, judge
+from testkit.bad_inputs import CASES, Outcome, compare_with_oracle, judge
 from testkit.faults import FAULTS, partial_files, stale_output
 
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "DBT_ENV_SECRET_WAREHOUSE_TOKEN")
 RETRY_DELAY = {"LC_RETRY_DELAY_SECONDS": "1"}  # Airflow's production base delay is 30 s
 
 
-def _bad_inputs(run: Callable[[Path, Path], object], names: list[str], work: Path) -> list[dict[str, Any]]:
+def _bad_inputs(run: Callable[[Path, Path], object], names: list[str], work: Path) -> list[Outcome]:
     outcomes = []
     for case in (case for case in CASES if case.name in names):
         print(f"lc-bench reliability: case {case.name}", file=sys.stderr, flush=True)
-        outcomes.append(vars(judge(case, run, work / case.name)))
+        outcomes.append(judge(case, run, work / case.name))
     return outcomes
 
 
-def _fault_scenario(run: Callable[[Path, Path], object], fault_input: Path, stale: Path, work: Path) -> dict[str, Any]:
+def _fault_scenario(run: Callable[[Path, Path], object], fault_input: Path, stale: Path, work: Path) -> FaultScenario:
     """Runs until one succeeds (at most one per fault): an orchestrator needs one, scripts three."""
     output_dir = stale_output(stale, work / "fault" / "output")
     failed_runs: list[str] = []
@@ -62,17 +63,17 @@ def _fault_scenario(run: Callable[[Path, Path], object], fault_input: Path, stal
     marker_dir = output_dir / FAULT_MARKER_DIR
     fired = sorted(path.name for path in marker_dir.iterdir()) if marker_dir.is_dir() else []
     lost, extra, tables = compare_with_oracle(fault_input, output_dir)
-    return {
-        "injected": len(FAULTS),
-        "fired": fired,
-        "failed_runs": failed_runs,  # runs that ended in an injected fault (scripts: no retries)
-        "recovered": len(failed_runs) < len(FAULTS) + 1 and fired == sorted(FAULTS),
-        "recovered_within_run": not failed_runs,
-        "partial_files": [path.name for path in partial_files(output_dir)],
-        "rows_lost": lost,
-        "rows_extra": extra,
-        "problems": tables,
-    }
+    return FaultScenario(
+        injected=len(FAULTS),
+        fired=fired,
+        failed_runs=failed_runs,
+        recovered=len(failed_runs) < len(FAULTS) + 1 and fired == sorted(FAULTS),
+        recovered_within_run=not failed_runs,
+        partial_files=[path.name for path in partial_files(output_dir)],
+        rows_lost=lost,
+        rows_extra=extra,
+        problems=tables,
+    )
 
 
 def canary_environment() -> dict[str, str]:
@@ -120,8 +121,7 @@ def main() -> int:
     with _shared_prefect_server(args.impl, args.work):
         cases = _bad_inputs(run, names, args.work / "cases")
         fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work) if args.fault_input else None
-    result = {"cases": cases, "fault": fault}
-    report(result)
+    report(asdict(ShardResult(cases, fault)))
     return 0
 
 

@@ -25,6 +25,7 @@ import pytest
 from bench.child import result_in
 from bench.measure import BASELINE, scrubbed_environment
 from bench.paths import REPO
+from bench.reliability.results import ReliabilityResult, ShardResult
 from bench.reliability.shard import canary_environment, secret_leaks
 from bench.store import BenchConfig, Store
 from core.generate import generate
@@ -134,7 +135,7 @@ def reliability_runs(store: Store, finished_run) -> Iterator[dict[str, tuple[lis
             shard.process.kill()
 
 
-def _shard_result(store: Store, implementation: str, shard: Shard) -> dict:
+def _shard_result(store: Store, implementation: str, shard: Shard) -> ShardResult:
     shard.started.wait()
     assert shard.process is not None
     shard.process.wait()
@@ -145,29 +146,28 @@ def _shard_result(store: Store, implementation: str, shard: Shard) -> dict:
             output.strip().splitlines()[-1] if output.strip() else "no output"
         )
         pytest.fail(f"{implementation}: reliability run failed (exit {shard.process.returncode}); see {shard.log}")
-    return result
+    return ShardResult.from_report(result)
 
 
 def test_reliability(implementation: str, store: Store, reliability_runs) -> None:
     shards, canaries = reliability_runs[implementation]
     results = [_shard_result(store, implementation, shard) for shard in shards]
     order = {case.name: index for index, case in enumerate(CASES)}
-    result = {
-        "cases": sorted((case for r in results for case in r["cases"]), key=lambda case: order[case["case"]]),
-        "fault": results[0]["fault"],
-    }
+    fault = results[0].fault
+    assert fault is not None, "the first shard runs the fault scenario"
     folders = [path for shard in shards for path in (shard.work, shard.log)]
-    result["secret_variables"] = sorted(canaries)
-    result["secret_leaks"] = secret_leaks(folders, list(canaries.values()))
-    result["corpus_size"] = len(CASES)
+    result = ReliabilityResult(
+        cases=sorted((case for r in results for case in r.cases), key=lambda case: order[case.case]),
+        fault=fault,
+        corpus_size=len(CASES),
+        secret_variables=sorted(canaries),
+        secret_leaks=secret_leaks(folders, list(canaries.values())),
+    )
     store.reliability[implementation] = result
 
-    mishandled = {case["case"]: case["problem"] for case in result["cases"] if not case["handled"]}
-    assert mishandled == {}
-    fault = result["fault"]
-    assert fault["recovered"] and fault["partial_files"] == [], fault
-    assert (fault["rows_lost"], fault["rows_extra"]) == (0, 0), fault
-    assert sum(case["rows_lost"] + case["rows_extra"] for case in result["cases"]) == 0
+    assert result.mishandled == {}
+    assert fault.recovered and fault.partial_files == [], fault
+    assert (result.rows_lost, result.rows_extra) == (0, 0), (fault, result.cases)
     if implementation != "scripts":
-        assert fault["recovered_within_run"], f"{implementation} did not retry: {fault['failed_runs']}"
-    assert result["secret_leaks"] == []
+        assert fault.recovered_within_run, f"{implementation} did not retry: {fault.failed_runs}"
+    assert result.secret_leaks == []

@@ -190,7 +190,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "equality": {name: {**asdict(result), "equal": result.equal} for name, result in store.equality.items()},
         "lineage": asdict(store.lineage),
         "code_size": asdict(store.code_size),
-        "reliability": store.reliability,
+        "reliability": {name: asdict(result) for name, result in store.reliability.items()},
         "model_scaling": store.model_scaling,
         "ui": store.ui,
         "engines": asdict(store.engines),
