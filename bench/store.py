@@ -12,8 +12,10 @@ from bench.engines.results import EngineResults
 from bench.equality.results import Equality
 from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
+from bench.model_scaling.results import ModelScalingResults
 from bench.reliability.results import ReliabilityResult
 from bench.timeline.steps import Timeline
+from bench.ui.results import UiResults
 
 
 @dataclass
@@ -40,8 +42,8 @@ class Store:
     code_size: CodeSizeResults = field(default_factory=CodeSizeResults)
     reliability: dict[str, ReliabilityResult] = field(default_factory=dict)  # by implementation
     # Overhead as the dbt project grows (bench/model_scaling/test_model_scaling.py): projects, cases, quick check.
-    model_scaling: dict[str, Any] = field(default_factory=dict)
-    ui: dict[str, Any] = field(default_factory=dict)  # the UI section (bench/ui/checks.py): per tool, ADR criteria
+    model_scaling: ModelScalingResults = field(default_factory=ModelScalingResults)
+    ui: UiResults = field(default_factory=UiResults)  # per tool; Dagster's ADR criteria
     engines: EngineResults = field(default_factory=EngineResults)  # dbt on DuckDB and on Spark
     generation_seconds: dict[int, float] = field(default_factory=dict)  # customers -> generator wall time
     failures: dict[str, str] = field(default_factory=dict)

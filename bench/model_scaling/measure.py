@@ -29,12 +29,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bench.child import report, result_in
 from bench.measure import scrubbed_environment
 from bench.model_scaling.projects import project_environment
+from bench.model_scaling.results import DefinitionLoad, ManifestBuild
 from bench.paths import REPO
 from core.settings import dbt_target_dir
 
@@ -45,7 +47,7 @@ SUBPROCESS_TIMEOUT_SECONDS = 900
 # --- in the child process -------------------------------------------------------------------------
 
 
-def _load_dagster() -> dict[str, Any]:
+def _load_dagster() -> DefinitionLoad:
     started = time.perf_counter()
     from impl_dagster.definitions import defs
 
@@ -54,17 +56,17 @@ def _load_dagster() -> dict[str, Any]:
     keys = graph.get_all_asset_keys()
     checks = graph.asset_check_keys
     finished = time.perf_counter()
-    return {
-        "load_seconds": finished - started,
-        "import_seconds": imported - started,
-        "graph_seconds": finished - imported,
-        "nodes": len(keys),
-        "checks": len(checks),
-        "what": "import impl_dagster.definitions + resolve_asset_graph()",
-    }
+    return DefinitionLoad(
+        load_seconds=finished - started,
+        import_seconds=imported - started,
+        graph_seconds=finished - imported,
+        nodes=len(keys),
+        checks=len(checks),
+        what="import impl_dagster.definitions + resolve_asset_graph()",
+    )
 
 
-def _load_airflow() -> dict[str, Any]:
+def _load_airflow() -> DefinitionLoad:
     from impl_airflow.config import DAG_BUNDLE, DAG_ID, DAGS_FOLDER
 
     started = time.perf_counter()
@@ -75,44 +77,44 @@ def _load_airflow() -> dict[str, Any]:
     finished = time.perf_counter()
     if dagbag.import_errors:
         raise RuntimeError(f"DAG import errors: {dagbag.import_errors}")
-    return {
-        "load_seconds": finished - started,
-        "import_seconds": imported - started,
-        "graph_seconds": finished - imported,
-        "nodes": len(dagbag.dags[DAG_ID].tasks),
-        "what": "import Airflow + parse the DAG file (BundleDagBag; cosmos renders the dbt tasks)",
-    }
+    return DefinitionLoad(
+        load_seconds=finished - started,
+        import_seconds=imported - started,
+        graph_seconds=finished - imported,
+        nodes=len(dagbag.dags[DAG_ID].tasks),
+        what="import Airflow + parse the DAG file (BundleDagBag; cosmos renders the dbt tasks)",
+    )
 
 
-def _load_prefect() -> dict[str, Any]:
+def _load_prefect() -> DefinitionLoad:
     started = time.perf_counter()
     import impl_prefect.flows  # noqa: F401
 
     finished = time.perf_counter()
-    return {
-        "load_seconds": finished - started,
-        "import_seconds": finished - started,
-        "graph_seconds": 0.0,
-        "nodes": None,
-        "what": "import impl_prefect.flows (the dbt graph is known only at run time)",
-    }
+    return DefinitionLoad(
+        load_seconds=finished - started,
+        import_seconds=finished - started,
+        graph_seconds=0.0,
+        nodes=None,
+        what="import impl_prefect.flows (the dbt graph is known only at run time)",
+    )
 
 
-def _load_scripts() -> dict[str, Any]:
+def _load_scripts() -> DefinitionLoad:
     started = time.perf_counter()
     import impl_scripts.pipeline  # noqa: F401
 
     finished = time.perf_counter()
-    return {
-        "load_seconds": finished - started,
-        "import_seconds": finished - started,
-        "graph_seconds": 0.0,
-        "nodes": None,
-        "what": "import impl_scripts.pipeline (dbt is imported when it runs)",
-    }
+    return DefinitionLoad(
+        load_seconds=finished - started,
+        import_seconds=finished - started,
+        graph_seconds=0.0,
+        nodes=None,
+        what="import impl_scripts.pipeline (dbt is imported when it runs)",
+    )
 
 
-_LOADERS: dict[str, Callable[[], dict[str, Any]]] = {
+_LOADERS: dict[str, Callable[[], DefinitionLoad]] = {
     "dagster": _load_dagster,
     "airflow": _load_airflow,
     "prefect": _load_prefect,
@@ -120,7 +122,7 @@ _LOADERS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def _prepare_dagster() -> dict[str, Any]:
+def _prepare_dagster() -> ManifestBuild:
     """``import impl_dagster.project`` parses the project when its manifest is missing or stale."""
     import dagster_dbt  # noqa: F401  (the library's import is load time, not manifest build)
 
@@ -130,26 +132,26 @@ def _prepare_dagster() -> dict[str, Any]:
     finished = time.perf_counter()
     if not manifest_is_current(dbt_project):
         raise RuntimeError(f"{dbt_project.manifest_path} is not current after import")
-    return {
-        "seconds": finished - started,
-        "manifest": str(dbt_project.manifest_path),
-        "what": "import impl_dagster.project after dagster_dbt (dbt parse into <project>/target/dagster)",
-    }
+    return ManifestBuild(
+        seconds=finished - started,
+        manifest=str(dbt_project.manifest_path),
+        what="import impl_dagster.project after dagster_dbt (dbt parse into <project>/target/dagster)",
+    )
 
 
-def _prepare_airflow() -> dict[str, Any]:
+def _prepare_airflow() -> ManifestBuild:
     from impl_airflow.launch.manifest import prepare_manifest
 
     started = time.perf_counter()
     manifest = prepare_manifest()
-    return {
-        "seconds": time.perf_counter() - started,
-        "manifest": str(manifest),
-        "what": "impl_airflow.launch.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)",
-    }
+    return ManifestBuild(
+        seconds=time.perf_counter() - started,
+        manifest=str(manifest),
+        what="impl_airflow.launch.manifest.prepare_manifest() (dbt parse into <project>/target/airflow)",
+    )
 
 
-_PREPARERS: dict[str, Callable[[], dict[str, Any]]] = {"dagster": _prepare_dagster, "airflow": _prepare_airflow}
+_PREPARERS: dict[str, Callable[[], ManifestBuild]] = {"dagster": _prepare_dagster, "airflow": _prepare_airflow}
 
 
 def _parse(projects: list[Path]) -> dict[str, Any]:
@@ -188,12 +190,11 @@ def _child_main(argv: list[str]) -> int:
     parser.add_argument("projects", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.action == "load":
-        result = _LOADERS[args.impl]()
+        report(asdict(_LOADERS[args.impl]()))
     elif args.action == "prepare":
-        result = _PREPARERS[args.impl]()
+        report(asdict(_PREPARERS[args.impl]()))
     else:
-        result = _parse(args.projects)
-    report(result)
+        report(_parse(args.projects))
     return 0
 
 
@@ -238,21 +239,21 @@ def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[s
 
 def measure_load(
     implementation: str, project: Path, log_file: Path, env: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+) -> DefinitionLoad:
     """Definition load time of one tool on one project, in a new process (its state in a scratch
     folder); ``env`` is added, e.g. the setting of one of the tool's dbt integration modes."""
     with tempfile.TemporaryDirectory(prefix=f"load_{implementation}_") as scratch:
         child_env = {**project_environment(project), **_tool_environment(implementation, Path(scratch)), **(env or {})}
-        return run_child(["load", "--impl", implementation], child_env, log_file)
+        return DefinitionLoad(**run_child(["load", "--impl", implementation], child_env, log_file))
 
 
-def prepare_manifest(implementation: str, project: Path, log_file: Path) -> dict[str, Any] | None:
+def prepare_manifest(implementation: str, project: Path, log_file: Path) -> ManifestBuild | None:
     """Build the tool's manifest for ``project`` (deploy-time step); None for tools that have none."""
     if implementation not in _PREPARERS:
         return None
     with tempfile.TemporaryDirectory(prefix=f"prepare_{implementation}_") as scratch:
         env = {**project_environment(project), **_tool_environment(implementation, Path(scratch))}
-        return run_child(["prepare", "--impl", implementation], env, log_file)
+        return ManifestBuild(**run_child(["prepare", "--impl", implementation], env, log_file))
 
 
 def parse_projects(projects: list[Path], log_file: Path) -> dict[str, float]:

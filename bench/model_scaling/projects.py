@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.model_scaling.results import ManifestCounts
 from core.transform import PROJECT_DIR_ENV, SHIPPED_DBT_PROJECT_DIR
 
 SHAPES = ("chain", "fan", "layered")
@@ -160,7 +161,7 @@ def project_environment(project_dir: Path) -> dict[str, str]:
     return {PROJECT_DIR_ENV: str(project_dir.resolve())}
 
 
-def check_manifest(manifest_path: Path, shape: str, models: int) -> dict[str, int]:
+def check_manifest(manifest_path: Path, shape: str, models: int) -> ManifestCounts:
     """Compare a parsed manifest with the plan: every model, its parents and its test; return counts.
 
     Parsing proves every ``ref``/``source`` resolves; this proves the DAG has the intended shape.
@@ -187,11 +188,11 @@ def check_manifest(manifest_path: Path, shape: str, models: int) -> dict[str, in
             problems.append(f"{model.name} has no test")
     if problems:
         raise AssertionError(f"{manifest_path}: " + "; ".join(problems[:10]))
-    return {
-        "models": sum(1 for n in nodes if n["resource_type"] == "model"),
-        "tests": sum(1 for n in nodes if n["resource_type"] == "test"),
-        "synthetic_models": models,
-    }
+    return ManifestCounts(
+        models=sum(1 for n in nodes if n["resource_type"] == "model"),
+        tests=sum(1 for n in nodes if n["resource_type"] == "test"),
+        synthetic_models=models,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

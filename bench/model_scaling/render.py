@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from bench.store import Store
+from bench.model_scaling.results import Fit, ModelScalingResults, ScalingCase
 
 
 def machine_cpus() -> int:
@@ -30,7 +30,7 @@ CHART = "model_scaling.png"
 _ALL_SHAPES = "all shapes"
 
 
-def fit_line(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
+def fit_line(xs: list[float], ys: list[float]) -> Fit | None:
     """Least-squares line ``y = intercept + slope * x`` with standard errors (None when < 2 distinct x)."""
     n = len(xs)
     if n < 2 or len(set(xs)) < 2:
@@ -38,18 +38,13 @@ def fit_line(xs: list[float], ys: list[float]) -> dict[str, Any] | None:
     design = np.column_stack([np.ones(n), np.asarray(xs, dtype=float)])
     observed = np.asarray(ys, dtype=float)
     (intercept, slope), *_ = np.linalg.lstsq(design, observed, rcond=None)
-    fit: dict[str, Any] = {
-        "slope": float(slope),
-        "intercept": float(intercept),
-        "points": n,
-        "slope_se": None,
-        "intercept_se": None,
-    }
-    if n > 2:  # the coefficients' covariance: residual variance times (XᵀX)⁻¹
-        residuals = observed - design @ np.array([intercept, slope])
-        covariance = float(residuals @ residuals) / (n - 2) * np.linalg.inv(design.T @ design)
-        fit["intercept_se"], fit["slope_se"] = (float(np.sqrt(covariance[i, i])) for i in (0, 1))
-    return fit
+    if n == 2:
+        return Fit(float(slope), float(intercept), n)
+    # the coefficients' covariance: residual variance times (XᵀX)⁻¹
+    residuals = observed - design @ np.array([intercept, slope])
+    covariance = float(residuals @ residuals) / (n - 2) * np.linalg.inv(design.T @ design)
+    intercept_se, slope_se = (float(np.sqrt(covariance[i, i])) for i in (0, 1))
+    return Fit(float(slope), float(intercept), n, slope_se, intercept_se)
 
 
 def last_step_slope(xs: list[float], ys: list[float]) -> float | None:
@@ -64,12 +59,12 @@ def last_step_slope(xs: list[float], ys: list[float]) -> float | None:
     return (y2 - y1) / (n2 - n1)
 
 
-def crossing(overhead: dict[str, Any] | None, dbt: dict[str, Any] | None, largest: int) -> str:
+def crossing(overhead: Fit | None, dbt: Fit | None, largest: int) -> str:
     """Where the fitted overhead line rises above the fitted dbt-work line, in words."""
     if not overhead or not dbt:
         return "n/a"
-    gap0 = overhead["intercept"] - dbt["intercept"]  # overhead minus dbt work at N = 0
-    gap_slope = overhead["slope"] - dbt["slope"]
+    gap0 = overhead.intercept - dbt.intercept  # overhead minus dbt work at N = 0
+    gap_slope = overhead.slope - dbt.slope
     if gap_slope == 0:
         return "always" if gap0 > 0 else "never"
     point = -gap0 / gap_slope
@@ -85,67 +80,66 @@ def crossing(overhead: dict[str, Any] | None, dbt: dict[str, Any] | None, larges
     return f"not within N ≤ {largest} (extrapolated N ≈ {point:,.0f})"
 
 
-def _cases(store: Store) -> list[dict[str, Any]]:
-    return [c for c in store.model_scaling.get("cases", []) if c.get("run", {}).get("ok")]
+Series = dict[tuple[str, str], dict[int, ScalingCase]]  # (implementation, shape) -> N -> the case
 
 
-def _series(store: Store) -> dict[tuple[str, str], dict[int, dict[str, Any]]]:
-    """(implementation, shape) -> N -> the case."""
-    series: dict[tuple[str, str], dict[int, dict[str, Any]]] = defaultdict(dict)
-    for case in _cases(store):
-        series[(case["implementation"], case["shape"])][case["models"]] = case
+def _cases(results: ModelScalingResults) -> list[ScalingCase]:
+    return [case for case in results.cases if case.run.ok]
+
+
+def _series(results: ModelScalingResults) -> Series:
+    series: Series = defaultdict(dict)
+    for case in _cases(results):
+        series[(case.implementation, case.shape)][case.models] = case
     return series
 
 
-def _overhead_points(series, implementation: str, shapes: list[str]) -> tuple[list[float], list[float]]:
+def _overhead_points(series: Series, implementation: str, shapes: list[str]) -> tuple[list[float], list[float]]:
     xs, ys = [], []
     for shape in shapes:
         base = series.get(("scripts", shape), {})
         for n, case in series.get((implementation, shape), {}).items():
             if n in base:
                 xs.append(float(n))
-                ys.append(case["run"]["wall_seconds"] - base[n]["run"]["wall_seconds"])
+                ys.append(case.run.wall_seconds - base[n].run.wall_seconds)
     return xs, ys
 
 
-def _dbt_points(series, shapes: list[str]) -> tuple[list[float], list[float]]:
+def _dbt_points(series: Series, shapes: list[str]) -> tuple[list[float], list[float]]:
     points = [
-        (float(n), c["dbt_seconds"])
+        (float(n), c.dbt_seconds)
         for shape in shapes
         for n, c in series.get(("scripts", shape), {}).items()
-        if c.get("dbt_seconds") is not None
+        if c.dbt_seconds is not None
     ]
     return [x for x, _ in points], [y for _, y in points]
 
 
-def _metric_fit(series, implementation: str, shapes: list[str], metric) -> dict[str, Any] | None:
+def _metric_fit(
+    series: Series, implementation: str, shapes: list[str], metric: Callable[[ScalingCase], float | None]
+) -> Fit | None:
     points = [(float(n), metric(c)) for shape in shapes for n, c in series.get((implementation, shape), {}).items()]
-    points = [(x, y) for x, y in points if y is not None]
-    return fit_line([x for x, _ in points], [y for _, y in points])
+    measured = [(x, y) for x, y in points if y is not None]
+    return fit_line([x for x, _ in measured], [y for _, y in measured])
 
 
-def _per_model(fit: dict[str, Any] | None, scale: float = 1.0, unit: str = "s") -> str:
+def _per_model(fit: Fit | None, scale: float = 1.0, unit: str = "s") -> str:
     if not fit:
         return "n/a"
-    if fit["slope_se"] is None:
-        return f"{fit['slope'] * scale:.3g} {unit} (2 points: no spread)"
-    return f"{fit['slope'] * scale:.3g} ± {fit['slope_se'] * scale:.2g} {unit}"
+    if fit.slope_se is None:
+        return f"{fit.slope * scale:.3g} {unit} (2 points: no spread)"
+    return f"{fit.slope * scale:.3g} ± {fit.slope_se * scale:.2g} {unit}"
 
 
 def _step(slope: float | None) -> str:
     return "n/a" if slope is None else f"{slope:.3g} s"
 
 
-def _load_seconds(case: dict[str, Any]) -> float | None:
-    return case.get("load", {}).get("load_seconds")
-
-
-def overhead_table(store: Store) -> list[str]:
-    """The per-node overhead table (also what the issue's note pastes)."""
-    section = store.model_scaling
-    series = _series(store)
-    shapes = [s for s in section.get("shapes", []) if any(k[1] == s for k in series)]
-    largest = max((c["models"] for c in _cases(store)), default=0)
+def overhead_table(results: ModelScalingResults) -> list[str]:
+    """The per-node overhead table."""
+    series = _series(results)
+    shapes = [s for s in results.shapes if any(k[1] == s for k in series)]
+    largest = max((c.models for c in _cases(results)), default=0)
     rows = [
         "| implementation | shape | per-node overhead (s per model, ± s.e.) | between the two largest N | "
         "fixed overhead (intercept) | overhead at largest N | overhead > dbt's own work | load time per model | "
@@ -157,9 +151,9 @@ def overhead_table(store: Store) -> list[str]:
         dbt_step = last_step_slope(*_dbt_points(series, shapes if shape == _ALL_SHAPES else [shape]))
         rows.append(
             f"| *dbt's own work (scripts' `dbt build`, for comparison)* | {shape} | {_per_model(dbt)} | "
-            f"{_step(dbt_step)} | {'n/a' if not dbt else format(dbt['intercept'], '.1f') + ' s'} | | | | |"
+            f"{_step(dbt_step)} | {'n/a' if not dbt else format(dbt.intercept, '.1f') + ' s'} | | | | |"
         )
-    for implementation in section.get("implementations", []):
+    for implementation in results.implementations:
         if implementation == "scripts":
             continue
         # a variant measured on one shape only (bench/test_model_scaling.VARIANT_SHAPES) gets that row only
@@ -170,61 +164,66 @@ def overhead_table(store: Store) -> list[str]:
             fit = fit_line(xs, ys)
             dbt = fit_line(*_dbt_points(series, chosen))
             at_largest = [y for x, y in zip(xs, ys) if x == max(xs, default=None)]
-            load = _metric_fit(series, implementation, chosen, _load_seconds)
-            memory = _metric_fit(series, implementation, chosen, lambda c: c["run"]["peak_rss_mib"])
+            load = _metric_fit(series, implementation, chosen, lambda c: c.load_seconds)
+            memory = _metric_fit(series, implementation, chosen, lambda c: c.run.peak_rss_mib)
             rows.append(
                 f"| {implementation} | {shape} | {_per_model(fit)} | {_step(last_step_slope(xs, ys))} | "
-                f"{'n/a' if not fit else format(fit['intercept'], '.1f') + ' s'} | "
+                f"{'n/a' if not fit else format(fit.intercept, '.1f') + ' s'} | "
                 f"{', '.join(f'{y:+.1f} s' for y in at_largest) or 'n/a'} | {crossing(fit, dbt, largest)} | "
                 f"{_per_model(load, 1000, 'ms')} | {_per_model(memory, 1, 'MiB')} |"
             )
     return rows
 
 
-def _raw_rows(store: Store) -> list[str]:
-    series = _series(store)
+def _raw_rows(results: ModelScalingResults) -> list[str]:
+    series = _series(results)
     rows = [
         "| shape | N | implementation | definition load | end-to-end wall | pipeline in-process | "
         "overhead vs scripts | peak memory | dbt's own time (scripts) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for case in sorted(
-        store.model_scaling.get("cases", []),
-        key=lambda c: (c["shape"], c["models"], store.model_scaling["implementations"].index(c["implementation"])),
+        results.cases, key=lambda c: (c.shape, c.models, results.implementations.index(c.implementation))
     ):
-        run = case["run"]
-        if not run["ok"]:
-            rows.append(
-                f"| {case['shape']} | {case['models']} | {case['implementation']} | | **failed**: {run['error']} | | | | |"
-            )
+        run = case.run
+        if not run.ok:
+            rows.append(f"| {case.shape} | {case.models} | {case.implementation} | | **failed**: {run.error} | | | | |")
             continue
-        base = series.get(("scripts", case["shape"]), {}).get(case["models"])
+        base = series.get(("scripts", case.shape), {}).get(case.models)
         over = (
             "baseline"
-            if case["implementation"] == "scripts"
-            else (f"{run['wall_seconds'] - base['run']['wall_seconds']:+.1f} s" if base else "n/a")
+            if case.implementation == "scripts"
+            else (f"{run.wall_seconds - base.run.wall_seconds:+.1f} s" if base else "n/a")
         )
-        load = _load_seconds(case)
+        load = case.load_seconds
         rows.append(
-            f"| {case['shape']} | {case['models']} | {case['implementation']} | "
+            f"| {case.shape} | {case.models} | {case.implementation} | "
             f"{'not measured' if load is None else format(load, '.2f' if load < 1 else '.1f') + ' s'} | "
-            f"{run['wall_seconds']:.1f} s | "
-            f"{run['pipeline_seconds']:.1f} s | {over} | {run['peak_rss_mib']:.0f} MiB | "
-            f"{'' if case.get('dbt_seconds') is None else format(case['dbt_seconds'], '.1f') + ' s'} |"
+            f"{run.wall_seconds:.1f} s | "
+            f"{_seconds(run.pipeline_seconds)} | {over} | {_mib(run.peak_rss_mib)} | "
+            f"{'' if case.dbt_seconds is None else format(case.dbt_seconds, '.1f') + ' s'} |"
         )
     return rows
 
 
-def _project_rows(store: Store) -> list[str]:
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} s"
+
+
+def _mib(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MiB"
+
+
+def _project_rows(results: ModelScalingResults) -> list[str]:
     rows = [
         "| project | models in manifest (synthetic) | tests in manifest | Dagster manifest build | Airflow manifest build |",
         "|---|---|---|---|---|",
     ]
-    for project in store.model_scaling.get("projects", {}).values():
-        seconds = project["manifest_seconds"]
+    for project in results.projects.values():
+        seconds = project.manifest_seconds
         rows.append(
-            f"| {project['shape']}, N={project['synthetic_models']} | {project['models']} "
-            f"({project['synthetic_models']}) | {project['tests']} | {seconds.get('dagster', 0):.1f} s | "
+            f"| {project.shape}, N={project.synthetic_models} | {project.models} "
+            f"({project.synthetic_models}) | {project.tests} | {seconds.get('dagster', 0):.1f} s | "
             f"{seconds.get('airflow', 0):.1f} s |"
         )
     return rows
@@ -263,24 +262,20 @@ _MODES = (
 )
 
 
-def model_scaling_section(store: Store) -> list[str]:
+def model_scaling_section(results: ModelScalingResults) -> list[str]:
     """Markdown lines of the section (empty when the section did not run)."""
-    section = store.model_scaling
-    if not section:
+    if not results:
         return []
     lines = ["", "## Overhead as the dbt project grows", ""]
-    if section.get("cases") is not None:
-        shipped = next(iter(section.get("projects", {}).values()), None)
+    if results.measured:
+        shipped = next(iter(results.projects.values()), None)
         shipped_nodes = (
-            (
-                f"{shipped['models'] - shipped['synthetic_models']} models and "
-                f"{shipped['tests'] - shipped['synthetic_models']} tests"
-            )
+            (f"{shipped.models - shipped.synthetic_models} models and {shipped.tests - shipped.synthetic_models} tests")
             if shipped
             else "nodes"
         )
-        lines += [_METHOD.format(shipped=shipped_nodes, customers=section["customers"]), "", _MODES, ""]
-        loads = sorted(v for c in section["cases"] for v in c.get("load_average", []))
+        lines += [_METHOD.format(shipped=shipped_nodes, customers=results.customers), "", _MODES, ""]
+        loads = sorted(v for c in results.cases for v in c.load_average)
         if loads:
             lines += [
                 f"Machine load during the runs (1-minute load average before and after each run, "
@@ -288,41 +283,37 @@ def model_scaling_section(store: Store) -> list[str]:
                 "Above the CPU count, runs wait for CPU and every time here is inflated.",
                 "",
             ]
-        lines += ["### Per-node overhead", ""] + overhead_table(store)
-        lines += ["", "### Every case", ""] + _raw_rows(store)
+        lines += ["### Per-node overhead", ""] + overhead_table(results)
+        lines += ["", "### Every case", ""] + _raw_rows(results)
         lines += ["", "### Projects and manifest builds (deploy-time, not in the runs above)", ""] + _project_rows(
-            store
+            results
         )
-        failed = [c for c in section["cases"] if not c["run"]["ok"] or c.get("load_error")]
+        failed = [c for c in results.cases if c.failure]
         if failed:
             lines += [
                 "",
-                "Failures: "
-                + "; ".join(
-                    f"{c['shape']} N={c['models']} {c['implementation']}: {c['run'].get('error') or c.get('load_error')}"
-                    for c in failed
-                ),
+                "Failures: " + "; ".join(f"{c.shape} N={c.models} {c.implementation}: {c.failure}" for c in failed),
             ]
         lines += ["", f"Chart: `{CHART}` (under Charts): time, load time and memory against N, per shape."]
-    quick = section.get("quick")
+    quick = results.quick
     if quick:
-        parse = ", ".join(f"{shape} {s:.1f} s" for shape, s in quick["parse_seconds"].items())
-        load = quick["dagster_load"]
+        parse = ", ".join(f"{shape} {s:.1f} s" for shape, s in quick.parse_seconds.items())
+        load = quick.dagster_load
         lines += [""] if lines[-1] else []
         lines += [
-            f"Quick check (`--quick`): the three shapes at N={quick['models']} were generated and "
+            f"Quick check (`--quick`): the three shapes at N={quick.models} were generated and "
             f"parsed by dbt ({parse}), each DAG matched its plan; Dagster loaded one "
-            f"({load['nodes']} assets, {load['checks']} checks) in {load['load_seconds']:.1f} s. "
-            f"This check took {quick['section_seconds']:.0f} s. The full measurement is opt-in: "
+            f"({load.nodes} assets, {load.checks} checks) in {load.load_seconds:.1f} s. "
+            f"This check took {quick.section_seconds:.0f} s. The full measurement is opt-in: "
             "`pytest bench --model-scaling`."
         ]
     return lines
 
 
-def model_scaling_charts(store: Store, out: Path) -> list[str]:
+def model_scaling_charts(results: ModelScalingResults, out: Path) -> list[str]:
     """Wall time, definition load time and peak memory against N: one column per shape."""
-    series = _series(store)
-    shapes = [s for s in store.model_scaling.get("shapes", []) if any(k[1] == s for k in series)]
+    series = _series(results)
+    shapes = [s for s in results.shapes if any(k[1] == s for k in series)]
     if not shapes:
         return []
     import matplotlib
@@ -330,26 +321,28 @@ def model_scaling_charts(store: Store, out: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [
-        ("end-to-end wall time, s", lambda c: c["run"]["wall_seconds"]),
-        ("definition load, s", _load_seconds),
-        ("peak memory, MiB", lambda c: c["run"]["peak_rss_mib"]),
+    rows: list[tuple[str, Callable[[ScalingCase], float | None]]] = [
+        ("end-to-end wall time, s", lambda c: c.run.wall_seconds),
+        ("definition load, s", lambda c: c.load_seconds),
+        ("peak memory, MiB", lambda c: c.run.peak_rss_mib),
     ]
     fig, axes = plt.subplots(len(rows), len(shapes), figsize=(4.2 * len(shapes), 3.2 * len(rows)), squeeze=False)
     for column, shape in enumerate(shapes):
         for row, (label, metric) in enumerate(rows):
             ax = axes[row][column]
-            for implementation in store.model_scaling["implementations"]:
+            for implementation in results.implementations:
                 points = sorted(
-                    (n, metric(c)) for n, c in series.get((implementation, shape), {}).items() if metric(c) is not None
+                    (n, value)
+                    for n, c in series.get((implementation, shape), {}).items()
+                    if (value := metric(c)) is not None
                 )
                 if points:
                     ax.plot([n for n, _ in points], [y for _, y in points], "o-", label=implementation)
             if row == 0:
                 dbt = sorted(
-                    (n, c["dbt_seconds"])
+                    (n, c.dbt_seconds)
                     for n, c in series.get(("scripts", shape), {}).items()
-                    if c.get("dbt_seconds") is not None
+                    if c.dbt_seconds is not None
                 )
                 if dbt:
                     ax.plot([n for n, _ in dbt], [y for _, y in dbt], "k--", label="dbt's own time (scripts)")
@@ -376,10 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.model_scaling.render", description=main.__doc__)
     parser.add_argument("figures", type=Path, help="a model_scaling.json written by the harness")
     args = parser.parse_args(argv)
-    store = Store(config=None)  # type: ignore[arg-type]  # the section reads store.model_scaling only
-    store.model_scaling.update(json.loads(args.figures.read_text(encoding="utf-8")))
-    charts = model_scaling_charts(store, args.figures.parent)
-    print("\n".join(model_scaling_section(store)))
+    results = ModelScalingResults.from_dict(json.loads(args.figures.read_text(encoding="utf-8")))
+    charts = model_scaling_charts(results, args.figures.parent)
+    print("\n".join(model_scaling_section(results)))
     print(f"\n(chart: {', '.join(str(args.figures.parent / c) for c in charts) or 'none'})")
     return 0
 

@@ -19,15 +19,25 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bench.measure import BASELINE, report_order, run_once
+from bench.measure import BASELINE, RunMeasurement, report_order, run_once
 from bench.model_scaling.measure import dbt_elapsed_seconds, measure_load, parse_projects, prepare_manifest
 from bench.model_scaling.projects import SHAPES, check_manifest, generate_project, plan, project_environment
 from bench.model_scaling.render import crossing, fit_line, last_step_slope
+from bench.model_scaling.results import (
+    DefinitionLoad,
+    Fit,
+    ManifestBuild,
+    ManifestCounts,
+    ModelScalingResults,
+    Project,
+    QuickCheck,
+    ScalingCase,
+)
 from bench.store import Store
 from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
 
@@ -87,19 +97,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("scaling_case", cases, ids=[f"{shape}-{n}-{impl}" for n, shape, impl in cases])
 
 
-def _section(store: Store, config: pytest.Config) -> dict[str, Any]:
+def _section(store: Store, config: pytest.Config) -> ModelScalingResults:
     section = store.model_scaling
-    if not section:
-        section.update(
-            {
-                "customers": CUSTOMERS,
-                "shapes": list(SHAPES),
-                "sizes": _sizes(config),
-                "implementations": _implementations(store),
-                "projects": {},
-                "cases": [],
-            }
-        )
+    if not section.measured:
+        section.customers = CUSTOMERS
+        section.shapes = list(SHAPES)
+        section.sizes = _sizes(config)
+        section.implementations = _implementations(store)
     return section
 
 
@@ -107,7 +111,7 @@ def _save(store: Store) -> None:
     """Raw figures so far, written after each case: a crashed session keeps what it measured."""
     out = store.config.results_dir / "model_scaling" / "model_scaling.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(store.model_scaling, indent=2, default=str) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(asdict(store.model_scaling), indent=2, default=str) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -120,20 +124,19 @@ def synthetic_project(store: Store, pytestconfig: pytest.Config):
         key = (shape, models)
         if key not in made:
             folder = generate_project(root / "projects" / f"{shape}_{models}", shape, models)
-            manifests: dict[str, dict[str, Any]] = {}
+            manifests: dict[str, ManifestBuild] = {}
             for tool in ("dagster", "airflow"):
                 built = prepare_manifest(tool, folder, root / "logs" / f"prepare_{tool}_{shape}_{models}.log")
                 assert built is not None, f"{tool} builds a manifest"
                 manifests[tool] = built
-            counts = check_manifest(Path(manifests["dagster"]["manifest"]), shape, models)
-            check_manifest(Path(manifests["airflow"]["manifest"]), shape, models)
-            _section(store, pytestconfig)["projects"][f"{shape}@{models}"] = {
-                "shape": shape,
-                "models": models,
-                "path": str(folder),
-                **counts,
-                "manifest_seconds": {tool: built["seconds"] for tool, built in manifests.items()},
-            }
+            counts = check_manifest(Path(manifests["dagster"].manifest), shape, models)
+            check_manifest(Path(manifests["airflow"].manifest), shape, models)
+            _section(store, pytestconfig).projects[f"{shape}@{models}"] = Project(
+                shape=shape,
+                path=str(folder),
+                manifest_seconds={tool: built.seconds for tool, built in manifests.items()},
+                **asdict(counts),
+            )
             made[key] = folder
         return made[key]
 
@@ -149,30 +152,36 @@ def test_model_scaling_case(
     section = _section(store, pytestconfig)
     project = synthetic_project(shape, models)
     base = store.config.results_dir / "model_scaling" / "runs" / f"{shape}_{models}" / implementation
-    case: dict[str, Any] = {"shape": shape, "models": models, "implementation": implementation}
+    load, load_error = None, None
     try:
         if implementation not in LOAD_NEVER and (implementation not in LOAD_ONCE_PER_SIZE or shape == SHAPES[0]):
-            case["load"] = measure_load(tool, project, base / "load.log", env=mode_env)
+            load = measure_load(tool, project, base / "load.log", env=mode_env)
     except Exception as error:  # a load failure is a finding; the run still tells its own story
-        case["load_error"] = str(error)
+        load_error = str(error)
     load_before = os.getloadavg()[0]
     run = run_once(
         tool, dataset(CUSTOMERS), base / "out", base / "run.log", env={**project_environment(project), **mode_env}
     )
-    case["run"] = run.as_dict()
-    # The machine's 1-minute load average around the run: timings on a shared machine need it.
-    case["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    if implementation == "scripts":
-        case["dbt_seconds"] = dbt_elapsed_seconds(base / "out")
-    section["cases"].append(case)
+    case = ScalingCase(
+        shape,
+        models,
+        implementation,
+        run,
+        load,
+        load_error,
+        # The machine's 1-minute load average around the run: timings on a shared machine need it.
+        load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)],
+        dbt_seconds=dbt_elapsed_seconds(base / "out") if implementation == "scripts" else None,
+    )
+    section.cases.append(case)
     _save(store)
     print(
         f"\n  model scaling {shape} N={models} {implementation}: "
-        f"load {case.get('load', {}).get('load_seconds', float('nan')):.1f} s, wall {run.wall_seconds:.1f} s, "
+        f"load {case.load_seconds or float('nan'):.1f} s, wall {run.wall_seconds:.1f} s, "
         f"peak {run.peak_rss_mib or float('nan'):.0f} MiB" + ("" if run.ok else f", FAILED: {run.error}")
     )
     assert run.ok, f"{implementation} on {shape} N={models} failed: {run.error}"
-    assert "load_error" not in case, case["load_error"]
+    assert load_error is None, load_error
 
 
 def test_synthetic_projects_quick(store: Store, pytestconfig: pytest.Config) -> None:
@@ -188,14 +197,14 @@ def test_synthetic_projects_quick(store: Store, pytestconfig: pytest.Config) -> 
         for shape, path in projects.items()
     }
     load = measure_load("dagster", projects[SHAPES[0]], root / "load_dagster.log")
-    store.model_scaling["quick"] = {
-        "models": QUICK_MODELS,
-        "parse_seconds": {shape: parse_seconds[str(path)] for shape, path in projects.items()},
-        "counts": counts,
-        "dagster_load": load,
-        "section_seconds": time.perf_counter() - started,
-    }
-    assert load["nodes"] >= QUICK_MODELS
+    store.model_scaling.quick = QuickCheck(
+        models=QUICK_MODELS,
+        parse_seconds={shape: parse_seconds[str(path)] for shape, path in projects.items()},
+        counts=counts,
+        dagster_load=load,
+        section_seconds=time.perf_counter() - started,
+    )
+    assert load.nodes is not None and load.nodes >= QUICK_MODELS
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -219,16 +228,36 @@ def test_synthetic_plan_shapes(shape: str, models: int) -> None:
 def test_fit_line_and_crossing() -> None:
     """The per-node slope, its standard error and the crossing point on lines whose answer is known."""
     exact = fit_line([10, 50, 200], [1 + 0.5 * n for n in (10, 50, 200)])
-    assert exact is not None and abs(exact["slope"] - 0.5) < 1e-9 and abs(exact["intercept"] - 1) < 1e-9
-    assert exact["slope_se"] is not None and exact["slope_se"] < 1e-9
+    assert exact is not None and abs(exact.slope - 0.5) < 1e-9 and abs(exact.intercept - 1) < 1e-9
+    assert exact.slope_se is not None and exact.slope_se < 1e-9
     noisy = fit_line([10, 50, 200], [6.0, 24.0, 101.0])
-    assert noisy is not None and noisy["slope_se"] > 0
+    assert noisy is not None and noisy.slope_se is not None and noisy.slope_se > 0
     assert fit_line([10, 10], [1.0, 2.0]) is None
     # a cost per node that grows with N: the last step is steeper than the fitted line
     assert last_step_slope([10, 50, 200, 200], [10.0, 80.0, 700.0, 720.0]) == (710.0 - 80.0) / 150
     assert last_step_slope([10, 10], [1.0, 2.0]) is None
-    dbt = {"intercept": 10.0, "slope": 0.1}
-    assert crossing({"intercept": 2.0, "slope": 0.5}, dbt, 200) == "from N ≈ 20"
-    assert crossing({"intercept": 20.0, "slope": 0.5}, dbt, 200).startswith("at every N")
-    assert crossing({"intercept": 2.0, "slope": 0.05}, dbt, 200).startswith("never")
-    assert crossing({"intercept": 2.0, "slope": 0.11}, dbt, 200).startswith("not within N ≤ 200")
+    dbt = Fit(intercept=10.0, slope=0.1, points=3)
+    assert crossing(Fit(intercept=2.0, slope=0.5, points=3), dbt, 200) == "from N ≈ 20"
+    assert crossing(Fit(intercept=20.0, slope=0.5, points=3), dbt, 200).startswith("at every N")
+    assert crossing(Fit(intercept=2.0, slope=0.05, points=3), dbt, 200).startswith("never")
+    assert crossing(Fit(intercept=2.0, slope=0.11, points=3), dbt, 200).startswith("not within N ≤ 200")
+
+
+def test_saved_figures_read_back() -> None:
+    """What ``_save`` writes, ``python -m bench.model_scaling.render`` reads back unchanged."""
+    load = DefinitionLoad(1.5, 1.0, 0.5, 30, "import", checks=4)
+    results = ModelScalingResults(
+        customers=CUSTOMERS,
+        shapes=list(SHAPES),
+        sizes=[10],
+        implementations=["scripts", "dagster"],
+        projects={"chain@10": Project("chain", "/p", {"dagster": 2.0}, 20, 25, 10)},
+        cases=[
+            ScalingCase("chain", 10, "dagster", RunMeasurement("dagster", True, 9.0, 1.0, 7.0, 300.0), load),
+            ScalingCase("chain", 10, "scripts", RunMeasurement("scripts", False, 3.0, None, None, None, "boom")),
+        ],
+        quick=QuickCheck(10, {"chain": 1.0}, {"chain": ManifestCounts(20, 25, 10)}, load, 12.0),
+    )
+    saved = json.loads(json.dumps(asdict(results), default=str))
+    assert ModelScalingResults.from_dict(saved) == results
+    assert [case.failure for case in results.cases] == [None, "boom"]

@@ -1,124 +1,27 @@
 """Write ``bench/results/``: report.md (ADR claims beside measured figures), results.json, charts.
 
-Verdicts are computed here from the figures by the rules in :data:`CLAIMS`, never typed in, so a
-reviewer who reruns the harness gets the verdicts their own figures support.
+Verdicts are computed from the figures by the rules in :data:`bench.report.claims.CLAIMS` (each rule lives
+beside the section whose figures it reads), never typed in, so a reviewer who reruns the harness gets the
+verdicts their own figures support.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.lineage.graph import Coverage
 from bench.measure import machine_info, provenance, tool_versions
-from bench.report.context import ReportContext, percent
+from bench.report.claims import CLAIMS
+from bench.report.context import ReportContext
 from bench.report.sections import LINKED_BY_THEIR_SECTION, SECTIONS
 from bench.store import Store
 from bench.timeline.render import timelines
-from bench.ui.render import judge_local_development
-from bench.verdicts import NOT_MEASURABLE, REFUTED, SUPPORTED, Verdict
 
 # Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds.
 RESULTS_SCHEMA_VERSION = 2
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One row of the ADR's comparison table, and the rule that judges it from the figures."""
-
-    feature: str
-    dagster_says: str
-    airflow_says: str
-    judge: Callable[[Store], Verdict]
-
-
-def _coverage(store: Store, implementation: str) -> Coverage | None:
-    entry = store.lineage.known.get(implementation)
-    return None if entry is None else entry.coverage
-
-
-def _judge_mental_model(store: Store) -> Verdict:
-    dagster, airflow = (
-        None if (known := _coverage(store, i)) is None else known.node_coverage for i in ("dagster", "airflow")
-    )
-    truth = store.lineage.truth
-    evidence = (
-        f"data products the tool records as first-class objects (share of the true graph's "
-        f"{truth.nodes if truth else '?'} nodes): Dagster {percent(dagster)}, "
-        f"Airflow {percent(airflow)}"
-    )
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
-
-
-def _judge_dbt(store: Store) -> Verdict:
-    known, truth = store.lineage.known, store.lineage.truth
-    dagster, airflow = (known[i].dbt_models_mapped if i in known else None for i in ("dagster", "airflow"))
-    total = truth.dbt_models if truth else None
-    evidence = f"dbt models that became tool objects without per-model code: Dagster {dagster}/{total}, Airflow {airflow}/{total}"
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
-
-
-def _judge_lineage(store: Store) -> Verdict:
-    dagster, airflow = (
-        None if (known := _coverage(store, i)) is None else known.edge_coverage for i in ("dagster", "airflow")
-    )
-    evidence = (
-        f"true lineage edges known to the tool after a run: Dagster {percent(dagster)}, Airflow {percent(airflow)}"
-    )
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
-
-
-def _judge_types(store: Store) -> Verdict:
-    typing = store.code_size.typing
-    shares = {i: typing[i].typed_share for i in ("dagster", "airflow") if i in typing}
-    errors = {i: typing[i].mypy_errors for i in ("dagster", "airflow") if i in typing}
-    evidence = (
-        f"share of expressions in the orchestration code that mypy types (not Any): "
-        f"Dagster {percent(shares.get('dagster'))}, Airflow {percent(shares.get('airflow'))}; mypy errors {errors}"
-    )
-    if shares.get("dagster") is None or shares.get("airflow") is None:
-        return Verdict(NOT_MEASURABLE, evidence)
-    return Verdict(SUPPORTED if shares["dagster"] > shares["airflow"] else REFUTED, evidence)
-
-
-def _not_measurable(why: str) -> Callable[[Store], Verdict]:
-    return lambda store: Verdict(NOT_MEASURABLE, why)
-
-
-def _judge_learning_curve(store: Store) -> Verdict:
-    sizes = store.code_size.sizes
-    apis = {i: len(sizes[i].framework_apis) for i in ("dagster", "airflow") if i in sizes}
-    lines = {i: sizes[i].code_lines for i in ("dagster", "airflow") if i in sizes}
-    return Verdict(
-        NOT_MEASURABLE,
-        f"no measure of learning here; proxies: distinct framework APIs used {apis}, orchestration code lines {lines}",
-    )
-
-
-CLAIMS: list[Claim] = [
-    Claim("Mental Model", "Assets (data products)", "Tasks (operations)", _judge_mental_model),
-    Claim("DBT Integration", "Native `@dbt_assets`", "Via operators", _judge_dbt),
-    Claim("Local Development", "`dagster dev`", "Complex setup", judge_local_development),
-    Claim("Type Safety", "Full type hints", "Limited", _judge_types),
-    Claim("Data Lineage", "Built-in, automatic", "Manual configuration", _judge_lineage),
-    Claim("Learning Curve", "Moderate", "Steep", _judge_learning_curve),
-    Claim(
-        "Community",
-        "Growing",
-        "Large",
-        _not_measurable("needs download or contributor statistics; this machine reaches no such source"),
-    ),
-]
 
 
 def _document(ctx: ReportContext) -> list[str]:
@@ -191,8 +94,8 @@ def write_report(store: Store) -> dict[str, Path]:
         "lineage": asdict(store.lineage),
         "code_size": asdict(store.code_size),
         "reliability": {name: asdict(result) for name, result in store.reliability.items()},
-        "model_scaling": store.model_scaling,
-        "ui": store.ui,
+        "model_scaling": asdict(store.model_scaling),
+        "ui": asdict(store.ui),
         "engines": asdict(store.engines),
         "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
         "phases": ctx.timelines.phases,

@@ -39,8 +39,8 @@ SECTIONS: list[Section] = [
     Section("data quality", lineage.quality_section),
     Section(
         "model scaling",
-        lambda ctx: model_scaling.model_scaling_section(ctx.store),
-        lambda ctx: model_scaling.model_scaling_charts(ctx.store, ctx.out_dir),
+        lambda ctx: model_scaling.model_scaling_section(ctx.store.model_scaling),
+        lambda ctx: model_scaling.model_scaling_charts(ctx.store.model_scaling, ctx.out_dir),
     ),
     Section("UIs", lambda ctx: ui.ui_section(ctx.store)),
     Section("engines", engines.section),

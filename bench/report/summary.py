@@ -1,6 +1,6 @@
 """The tables ``pytest bench`` prints when it ends: the verdicts first, then the runtimes behind them.
 
-The same rules and figures as report.md (``bench.report.document.CLAIMS``, ``Store.runtime_summary``), drawn
+The same rules and figures as report.md (``bench.report.claims.CLAIMS``, ``Store.runtime_summary``), drawn
 with rich for a terminal; the report stays the full account.
 """
 
@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from bench.report.document import CLAIMS
+from bench.report.claims import CLAIMS
 from bench.store import Store
 
 

@@ -1,7 +1,7 @@
 """The UI section: each tool's UI started, measured, shown in a browser, hot-reloaded, stopped.
 
-One function per tool runs its whole scenario and returns a plain dict of what it observed (every
-figure from this run; ``None`` with a reason when something could not be observed). The ADR's five
+One function per tool runs its whole scenario and returns what it observed (:class:`bench.ui.results.ToolUi`:
+every figure from this run; ``None`` with a reason when something could not be observed). The ADR's five
 validation criteria are judged from the Dagster scenario's observations, through the GraphQL API
 the Dagster UI itself uses.
 
@@ -46,6 +46,7 @@ from bench.ui.launch import (
     recipe_commands,
     workspace_value,
 )
+from bench.ui.results import Criterion, HotReload, Newcomer, Screenshot, ToolUi, UiResults
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
@@ -79,7 +80,7 @@ def _server(ctx: UiContext, name: str, extra_env: dict[str, str] | None = None) 
     return UiServer(TOOLS[name], ctx.workspace, free_port(), state, ctx.results_dir / "ui" / f"{name}.log", env)
 
 
-def _newcomer(server: UiServer, extra_settings: list[str] | None = None) -> dict[str, Any]:
+def _newcomer(server: UiServer, extra_settings: list[str] | None = None) -> Newcomer:
     """What the README's one command stands for: the shell commands and settings a newcomer would type."""
     commands = recipe_commands(server.tool, server.workspace, server.port, server.state_dir)
     settings = sorted(
@@ -87,18 +88,14 @@ def _newcomer(server: UiServer, extra_settings: list[str] | None = None) -> dict
         for name in {n for c in commands for n in env_assignments(c)} | set(extra_settings or [])
         if not name.startswith("LC_")
     )  # the tool's settings; our pipeline's own LC_* are not setup
-    return {"make_target": f"make {server.tool.target}", "commands": commands, "settings": settings}
+    return Newcomer(f"make {server.tool.target}", commands, settings)
 
 
-def _screenshot(ctx: UiContext, shot: Shot) -> dict[str, Any]:
+def _screenshot(ctx: UiContext, shot: Shot) -> Screenshot:
     if ctx.browser is None:
-        return {"screenshot": None, "screenshot_note": ctx.browser_note}
+        return Screenshot(None, None, ctx.browser_note)
     taken = ctx.browser.screenshot(shot)
-    return {
-        "screenshot": taken.path.name if taken.path else None,
-        "screenshot_ok": taken.ok,
-        "screenshot_note": taken.note,
-    }
+    return Screenshot(taken.path.name if taken.path else None, taken.ok, taken.note)
 
 
 def _wait(check: Callable[[], bool], timeout: float, every: float = 0.5) -> float | None:
@@ -107,24 +104,22 @@ def _wait(check: Callable[[], bool], timeout: float, every: float = 0.5) -> floa
     return poll_until(check, timeout, every, not_yet=(Exception,))
 
 
-def _finish(server: UiServer, result: dict[str, Any]) -> dict[str, Any]:
-    result.update(server.stop())
-    result["peak_rss_mib"] = round(server.peak_rss_mib)
-    result["peak_rss_mib_at_ready"] = round(server.peaks["ready"]) if "ready" in server.peaks else None
-    result["log"] = str(server.log_path)
-    return result
+def _finish(server: UiServer, result: ToolUi) -> None:
+    result.stop = server.stop()
+    result.peak_rss_mib = round(server.peak_rss_mib)
+    result.peak_rss_mib_at_ready = round(server.peaks["ready"]) if "ready" in server.peaks else None
+    result.log = str(server.log_path)
 
 
 def _readiness(
-    server: UiServer, result: dict[str, Any], answering: Callable[[], bool], listed: Callable[[], bool] | None
+    server: UiServer, result: ToolUi, answering: Callable[[], bool], listed: Callable[[], bool] | None
 ) -> None:
     """Time from the command to the UI answering, and to our pipeline being listed in it."""
-    result["ui_answers_seconds"] = server.wait_until("answers", answering, READY_TIMEOUT)
+    result.ui_answers_seconds = server.wait_until("answers", answering, READY_TIMEOUT)
     if listed is not None:
-        result["pipeline_listed_seconds"] = server.wait_until("ready", listed, READY_TIMEOUT)
+        result.pipeline_listed_seconds = server.wait_until("ready", listed, READY_TIMEOUT)
     else:
         server.mark("ready")
-        result["pipeline_listed_seconds"] = None
 
 
 # --- Dagster --------------------------------------------------------------------------------------
@@ -151,15 +146,10 @@ def _lineage_from_nodes(nodes: list[dict[str, Any]]) -> Lineage:
     return Lineage(frozenset(n for edge in edges for n in edge), frozenset(edges))
 
 
-def _criterion(status: str, evidence: str) -> dict[str, str]:
-    return {"status": status, "evidence": evidence}
-
-
-def dagster_ui(ctx: UiContext) -> dict[str, Any]:
+def dagster_ui(ctx: UiContext) -> ToolUi:
     server = _server(ctx, "dagster")
-    result: dict[str, Any] = {"tool": "dagster", "newcomer": _newcomer(server), "command": " ".join(server.command)}
-    criteria: dict[str, dict[str, str]] = {}
-    result["criteria"] = criteria
+    result = ToolUi("dagster", " ".join(server.command), _newcomer(server))
+    criteria = result.criteria
     api = DagsterApi(server.url)
     server.start()
     try:
@@ -169,7 +159,7 @@ def dagster_ui(ctx: UiContext) -> dict[str, Any]:
             lambda: answers(f"{server.url}/server_info"),
             lambda: any(e["loadStatus"] == "LOADED" for e in api.locations()) and bool(api.loaded_asset_keys()),
         )
-        result["config_files"] = config_files(server.state_dir)
+        result.config_files = config_files(server.state_dir)
         location = next(e["name"] for e in api.locations() if e["loadStatus"] == "LOADED")
         served = api.asset_nodes()
         manifest = ctx.workspace / "dbt" / "target" / "dagster" / "manifest.json"
@@ -180,55 +170,52 @@ def dagster_ui(ctx: UiContext) -> dict[str, Any]:
         try:  # 1 needs the Definitions themselves; loaded while the run executes
             defined = _definitions_asset_keys(ctx.workspace)
             listed = {"/".join(n["assetKey"]["path"]) for n in served}
-            criteria["all_assets_visible"] = _criterion(
+            criteria["all_assets_visible"] = Criterion(
                 MET if defined <= listed else NOT_MET,
                 f"{len(defined & listed)}/{len(defined)} assets of the Definitions listed by the UI's GraphQL API"
                 + (f"; missing {sorted(defined - listed)}" if defined - listed else ""),
             )
         except Exception as error:
-            criteria["all_assets_visible"] = _criterion(NOT_MEASURED, f"Definitions not loadable: {error}")
+            criteria["all_assets_visible"] = Criterion(NOT_MEASURED, f"Definitions not loadable: {error}")
         status = _wait_run(api, run_id)
-        result["materialization_seconds"] = time.perf_counter() - launched
+        result.run_seconds = time.perf_counter() - launched
         _judge_materialization(criteria, api, run_id, status)
-        result.update(
-            _screenshot(
-                ctx,
-                Shot(
-                    f"{server.url}/assets/quality_report?view=lineage&lineageScope=upstream",
-                    ctx.results_dir / "ui_dagster.png",
-                    wait_for=("quality_report", "stg_accounts", "customers_raw"),
-                    clicks=("Skip", "All"),
-                ),
-            )
+        result.screenshot = _screenshot(
+            ctx,
+            Shot(
+                f"{server.url}/assets/quality_report?view=lineage&lineageScope=upstream",
+                ctx.results_dir / "ui_dagster.png",
+                wait_for=("quality_report", "stg_accounts", "customers_raw"),
+                clicks=("Skip", "All"),
+            ),
         )
-        result["hot_reload"] = _dagster_hot_reload(ctx, api, location)
-        reload = result["hot_reload"]
-        criteria["hot_reload_works"] = _criterion(
-            MET if reload.get("seconds") is not None else NOT_MET,
-            f"new asset `{PROBE_NAME}` added to the code location's copy: listed {reload['seconds']:.1f} s after "
-            f"the reload was sent ({reload['how']})"
-            if reload.get("seconds") is not None
-            else reload.get("note", "not listed"),
+        reload = result.hot_reload = _dagster_hot_reload(ctx, api, location)
+        criteria["hot_reload_works"] = Criterion(
+            MET if reload.seconds is not None else NOT_MET,
+            f"new asset `{PROBE_NAME}` added to the code location's copy: listed {reload.seconds:.1f} s after "
+            f"the reload was sent ({reload.how})"
+            if reload.seconds is not None
+            else reload.note or "not listed",
         )
     except Exception as error:
-        result["error"] = f"{type(error).__name__}: {error}"
+        result.error = f"{type(error).__name__}: {error}"
     finally:
         _finish(server, result)
     for key, _ in CRITERIA:
-        criteria.setdefault(key, _criterion(NOT_MEASURED, f"not reached: {result.get('error', 'stopped early')}"[:300]))
+        criteria.setdefault(key, Criterion(NOT_MEASURED, f"not reached: {result.error or 'stopped early'}"[:300]))
     return result
 
 
-def _judge_graph(criteria: dict[str, dict[str, str]], served: list[dict[str, Any]], manifest: Path) -> None:
+def _judge_graph(criteria: dict[str, Criterion], served: list[dict[str, Any]], manifest: Path) -> None:
     """Criteria 2 and 3: the served graph against the harness's true lineage graph and dbt's models."""
     if not manifest.exists():
         for key in ("lineage_complete", "dbt_models_are_assets"):
-            criteria[key] = _criterion(NOT_MEASURED, f"no dbt manifest at {manifest}")
+            criteria[key] = Criterion(NOT_MEASURED, f"no dbt manifest at {manifest}")
         return
     truth = true_lineage(manifest)
     result = coverage("dagster", truth, _lineage_from_nodes(served))
     missing = ", ".join(f"{a} → {b}" for a, b in result.missing_edges[:6])
-    criteria["lineage_complete"] = _criterion(
+    criteria["lineage_complete"] = Criterion(
         MET if not result.missing_edges else NOT_MET,
         f"{result.known_edges}/{result.total_edges} edges of the true lineage graph (bench/lineage/graph.py) in the "
         f"served asset graph" + (f"; missing {missing}" if missing else ""),
@@ -237,7 +224,7 @@ def _judge_graph(criteria: dict[str, dict[str, str]], served: list[dict[str, Any
         node["name"] for uid, node in json.loads(manifest.read_text())["nodes"].items() if uid.startswith("model.")
     }
     dbt_assets = {"/".join(n["assetKey"]["path"]) for n in served if "dbt" in (n.get("kinds") or [])}
-    criteria["dbt_models_are_assets"] = _criterion(
+    criteria["dbt_models_are_assets"] = Criterion(
         MET if models <= dbt_assets else NOT_MET,
         f"{len(models & dbt_assets)}/{len(models)} dbt models are assets of kind dbt (from `@dbt_assets`, no per-model code)"
         + (f"; missing {sorted(models - dbt_assets)}" if models - dbt_assets else ""),
@@ -256,18 +243,18 @@ def _wait_run(api: DagsterApi, run_id: str) -> str:
     return status
 
 
-def _judge_materialization(criteria: dict[str, dict[str, str]], api: DagsterApi, run_id: str, status: str) -> None:
+def _judge_materialization(criteria: dict[str, Criterion], api: DagsterApi, run_id: str, status: str) -> None:
     nodes = [n for n in api.asset_nodes() if n["isMaterializable"]]
     fresh = [n for n in nodes if n["assetMaterializations"] and n["assetMaterializations"][0]["runId"] == run_id]
     ok = status == "SUCCESS" and len(fresh) == len(nodes)
-    criteria["materialization_succeeds"] = _criterion(
+    criteria["materialization_succeeds"] = Criterion(
         MET if ok else NOT_MET,
         f"`lc_pipeline_job` launched through GraphQL `launchRun`: {status}; {len(fresh)}/{len(nodes)} "
         "materializable assets materialized by that run",
     )
 
 
-def _dagster_hot_reload(ctx: UiContext, api: DagsterApi, location: str) -> dict[str, Any]:
+def _dagster_hot_reload(ctx: UiContext, api: DagsterApi, location: str) -> HotReload:
     """Add an asset to the copy, then do what the UI's "Reload definitions" button does; time to listed."""
     add_dagster_asset(ctx.workspace)
     saved = time.perf_counter()
@@ -278,59 +265,52 @@ def _dagster_hot_reload(ctx: UiContext, api: DagsterApi, location: str) -> dict[
     outcome = api.reload_location(location)
     seen = _wait(lambda: PROBE_NAME in api.loaded_asset_keys(), RELOAD_TIMEOUT)
     if seen is None:
-        return {
-            "seconds": None,
-            "note": f"not listed {RELOAD_TIMEOUT:.0f} s after reload ({outcome})",
-            "automatic": automatic,
-        }
-    return {
-        "seconds": time.perf_counter() - clicked,
-        "since_save_seconds": time.perf_counter() - saved,
-        "automatic": automatic,
-        "how": "reloadRepositoryLocation (the UI's Reload button)"
+        return HotReload(None, note=f"not listed {RELOAD_TIMEOUT:.0f} s after reload ({outcome})", automatic=automatic)
+    return HotReload(
+        time.perf_counter() - clicked,
+        how="reloadRepositoryLocation (the UI's Reload button)"
         + ("; not picked up by itself within 15 s" if automatic is False else ""),
-    }
+        automatic=automatic,
+        since_save_seconds=time.perf_counter() - saved,
+    )
 
 
 # --- Airflow --------------------------------------------------------------------------------------
 
 
-def airflow_ui(ctx: UiContext) -> dict[str, Any]:
+def airflow_ui(ctx: UiContext) -> ToolUi:
     server = _server(ctx, "airflow")
-    result: dict[str, Any] = {"tool": "airflow", "command": " ".join(server.command)}
-    result["newcomer"] = _newcomer(server, airflow_ui_settings(ctx.workspace))
+    result = ToolUi("airflow", " ".join(server.command), _newcomer(server, airflow_ui_settings(ctx.workspace)))
     api = AirflowApi(server.url, server.state_dir / "airflow_home")
     server.start()
     try:
         _readiness(server, result, api.healthy, lambda: "check_inputs" in api.task_ids("lc_pipeline"))
-        result["config_files"] = config_files(server.state_dir / "airflow_home")
-        result.update(
-            _screenshot(
-                ctx,
-                Shot(
-                    f"{server.url}/dags/lc_pipeline",
-                    ctx.results_dir / "ui_airflow.png",
-                    wait_for=("check_inputs", "transform", "quality_report"),
-                    cookies=({"name": "_token", "value": api.token(), "url": server.url},),
-                    # The graph as it opens (the dbt task group collapsed: expanded, 20 cosmos tasks make it unreadable).
-                    clicks=("Collapse Details Panel", "Show Graph (Press g)"),
-                ),
-            )
+        result.config_files = config_files(server.state_dir / "airflow_home")
+        result.screenshot = _screenshot(
+            ctx,
+            Shot(
+                f"{server.url}/dags/lc_pipeline",
+                ctx.results_dir / "ui_airflow.png",
+                wait_for=("check_inputs", "transform", "quality_report"),
+                cookies=({"name": "_token", "value": api.token(), "url": server.url},),
+                # The graph as it opens (the dbt task group collapsed: expanded, 20 cosmos tasks make it unreadable).
+                clicks=("Collapse Details Panel", "Show Graph (Press g)"),
+            ),
         )
         add_airflow_task(ctx.workspace)
         seen = _wait(lambda: PROBE_NAME in api.task_ids("lc_pipeline"), RELOAD_TIMEOUT, every=1.0)
-        result["hot_reload"] = (
-            {
-                "seconds": seen,
-                "how": "DAG file changed; picked up by the DAG processor "
+        result.hot_reload = (
+            HotReload(
+                seen,
+                how="DAG file changed; picked up by the DAG processor "
                 "(default min_file_process_interval 30 s), seen in the REST API",
-                "automatic": True,
-            }
+                automatic=True,
+            )
             if seen is not None
-            else {"seconds": None, "note": f"new task not listed within {RELOAD_TIMEOUT:.0f} s"}
+            else HotReload(None, note=f"new task not listed within {RELOAD_TIMEOUT:.0f} s")
         )
     except Exception as error:
-        result["error"] = f"{type(error).__name__}: {error}"
+        result.error = f"{type(error).__name__}: {error}"
     finally:
         _finish(server, result)
     return result
@@ -339,45 +319,48 @@ def airflow_ui(ctx: UiContext) -> dict[str, Any]:
 # --- Prefect --------------------------------------------------------------------------------------
 
 
-def prefect_ui(ctx: UiContext) -> dict[str, Any]:
+def prefect_ui(ctx: UiContext) -> ToolUi:
     server = _server(ctx, "prefect")
-    result: dict[str, Any] = {"tool": "prefect", "newcomer": _newcomer(server), "command": " ".join(server.command)}
+    result = ToolUi("prefect", " ".join(server.command), _newcomer(server))
     api = PrefectApi(server.url)
     server.start()
     try:
         _readiness(server, result, lambda: api.healthy() and answers(server.url), None)
-        result["config_files"] = config_files(server.state_dir / "prefect_home")
+        result.config_files = config_files(server.state_dir / "prefect_home")
         first = _flow_run(ctx, server, "run1")
-        result["flow_run_seconds"] = first["seconds"]
-        if first["returncode"] != 0:
-            raise RuntimeError(f"the flow run failed: {first['tail']}")
+        result.run_seconds = first.seconds
+        if first.returncode != 0:
+            raise RuntimeError(f"the flow run failed: {first.tail}")
         run_id = api.flow_runs()[0]["id"]
-        result.update(
-            _screenshot(
-                ctx,
-                Shot(
-                    f"{server.url}/runs/flow-run/{run_id}",
-                    ctx.results_dir / "ui_prefect.png",
-                    wait_for=("lc_pipeline", "dbt_build"),
-                    settle_seconds=4.0,
-                ),
-            )
+        result.screenshot = _screenshot(
+            ctx,
+            Shot(
+                f"{server.url}/runs/flow-run/{run_id}",
+                ctx.results_dir / "ui_prefect.png",
+                wait_for=("lc_pipeline", "dbt_build"),
+                settle_seconds=4.0,
+            ),
         )
-        if ctx.quick:
-            result["hot_reload"] = {
-                "seconds": None,
-                "note": "not measured in quick mode (it needs a second full flow run)",
-            }
-        else:
-            result["hot_reload"] = _prefect_hot_reload(ctx, server, api)
+        result.hot_reload = (
+            HotReload(None, note="not measured in quick mode (it needs a second full flow run)")
+            if ctx.quick
+            else _prefect_hot_reload(ctx, server, api)
+        )
     except Exception as error:
-        result["error"] = f"{type(error).__name__}: {error}"
+        result.error = f"{type(error).__name__}: {error}"
     finally:
         _finish(server, result)
     return result
 
 
-def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Event | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _FlowRun:
+    seconds: float
+    returncode: int | None
+    tail: str  # the log's last lines
+
+
+def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Event | None = None) -> _FlowRun:
     """``python -m impl_prefect.launch.pipeline`` reporting to this server (docs/prefect.md's "watch a run live")."""
     env = {**server.env, "PREFECT_API_URL": f"{server.url}/api"}
     output = server.state_dir / name
@@ -408,10 +391,10 @@ def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Ev
             process.kill()
             process.wait()
     tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-    return {"seconds": time.perf_counter() - began, "returncode": process.returncode, "tail": " | ".join(tail)}
+    return _FlowRun(time.perf_counter() - began, process.returncode, " | ".join(tail))
 
 
-def _prefect_hot_reload(ctx: UiContext, server: UiServer, api: PrefectApi) -> dict[str, Any]:
+def _prefect_hot_reload(ctx: UiContext, server: UiServer, api: PrefectApi) -> HotReload:
     """Change the flow, start the next run right away; time until the server shows the new task run."""
     add_prefect_task(ctx.workspace)
     saved = time.perf_counter()
@@ -423,18 +406,17 @@ def _prefect_hot_reload(ctx: UiContext, server: UiServer, api: PrefectApi) -> di
         seen_at = time.perf_counter()
         run = second.result()
     if seen is None:
-        return {"seconds": None, "note": f"new task run not seen ({run['tail']})"}
-    return {
-        "seconds": seen_at - saved,
-        "how": "flow file changed, next run started at once (`python -m impl_prefect.launch.pipeline`); "
+        return HotReload(None, note=f"new task run not seen ({run.tail})")
+    return HotReload(
+        seen_at - saved,
+        how="flow file changed, next run started at once (`python -m impl_prefect.launch.pipeline`); "
         "its new task run shows in the server's API",
-        "automatic": None,
-        "next_run_seconds": run["seconds"],
-        "next_run_ok": run["returncode"] == 0,
-    }
+        next_run_seconds=run.seconds,
+        next_run_ok=run.returncode == 0,
+    )
 
 
-SCENARIOS: dict[str, Callable[[UiContext], dict[str, Any]]] = {
+SCENARIOS: dict[str, Callable[[UiContext], ToolUi]] = {
     "dagster": dagster_ui,
     "airflow": airflow_ui,
     "prefect": prefect_ui,
@@ -459,18 +441,13 @@ def _sigint_not_ignored() -> Iterator[None]:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_ui_section(ctx: UiContext, tools: list[str]) -> dict[str, Any]:
+def run_ui_section(ctx: UiContext, tools: list[str]) -> UiResults:
     """Every tool's scenario, one after another."""
     with _sigint_not_ignored():
         return _run_scenarios(ctx, tools)
 
 
-def _run_scenarios(ctx: UiContext, tools: list[str]) -> dict[str, Any]:
+def _run_scenarios(ctx: UiContext, tools: list[str]) -> UiResults:
     began = time.perf_counter()
     results = {name: SCENARIOS[name](ctx) for name in tools}
-    return {
-        "mode": "one after another",
-        "section_seconds": time.perf_counter() - began,
-        "tools": results,
-        "criteria": results.get("dagster", {}).get("criteria", {}),
-    }
+    return UiResults("one after another", time.perf_counter() - began, ctx.browser_note, results)

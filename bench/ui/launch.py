@@ -41,6 +41,7 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, retry_if_res
 from bench.child import reporting_snippet, run_python
 from bench.measure import scrubbed_environment
 from bench.paths import REPO
+from bench.ui.results import Stop
 
 CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect")
 # Derived or run-time folders that a copy of the code must not carry over.
@@ -234,11 +235,10 @@ class UiServer:
             raise TimeoutError(f"{self.tool.target}: no {name} after {timeout:.0f} s:\n{self.log_tail()}")
         return self.mark(name)
 
-    def stop(self, grace: float = 45.0) -> dict[str, Any]:
+    def stop(self, grace: float = 45.0) -> Stop:
         """SIGTERM to the process group, SIGKILL after ``grace``; then sweep the session. Never leaves a server."""
-        result: dict[str, Any] = {"stop_seconds": None, "stopped_cleanly": None, "killed_after_grace": 0}
         if self.process is None:
-            return result
+            return Stop()
         session = self.process.pid
         began = time.perf_counter()
         try:
@@ -250,7 +250,8 @@ class UiServer:
         while time.perf_counter() < deadline and (self.process.poll() is None or _session_processes(session)):
             time.sleep(0.25)
         left = _session_processes(session)
-        result["stopped_cleanly"] = self.process.poll() is not None and not left
+        cleanly = self.process.poll() is not None and not left
+        killed = 0
         try:
             os.killpg(session, signal.SIGKILL)
         except ProcessLookupError:
@@ -258,18 +259,18 @@ class UiServer:
         for proc in left:  # also those that left the group but not the session
             try:
                 proc.kill()
-                result["killed_after_grace"] += 1
+                killed += 1
             except psutil.Error:
                 pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             pass
-        result["stop_seconds"] = time.perf_counter() - began
+        seconds = time.perf_counter() - began
         self._stop_sampling.set()
         if self._sampler:
             self._sampler.join(timeout=5)
-        return result
+        return Stop(seconds, cleanly, killed)
 
 
 # --- HTTP ----------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,6 +23,7 @@ from bench.store import Store
 from bench.ui.browser import BrowserService, BrowserUnavailable
 from bench.ui.checks import CRITERIA, MET, NOT_MEASURED, NOT_MET, UiContext, run_ui_section
 from bench.ui.launch import make_workspace
+from bench.ui.results import ToolUi, UiResults
 from testkit.prerequisites import require
 
 UI_TOOLS = ("dagster", "airflow", "prefect")
@@ -42,7 +42,7 @@ def _browser(config: pytest.Config) -> tuple[BrowserService | None, str]:
 
 
 @pytest.fixture(scope="session")
-def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> dict[str, Any]:
+def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> UiResults:
     if pytestconfig.getoption("--no-ui"):
         pytest.skip("--no-ui: UI section skipped")
     # Quick mode starts one UI: Dagster's, whose five ADR criteria are the ones to check.
@@ -66,56 +66,56 @@ def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> dict[str, 
         if browser:
             browser.close()
         shutil.rmtree(workspace, ignore_errors=True)
-    section["browser"] = browser_note
     store.ui = section
     return section
 
 
-def _tool(section: dict[str, Any], tool: str, store: Store) -> dict[str, Any]:
-    if tool not in section["tools"]:
+def _tool(section: UiResults, tool: str, store: Store) -> ToolUi:
+    if tool not in section.tools:
         pytest.skip(f"{tool} not selected ({'--quick runs Dagster only' if store.config.quick else '--impls'})")
-    return section["tools"][tool]
+    return section.tools[tool]
 
 
 @pytest.mark.parametrize("tool", UI_TOOLS)
-def test_ui_starts_and_stops(ui_section: dict[str, Any], store: Store, tool: str) -> None:
+def test_ui_starts_and_stops(ui_section: UiResults, store: Store, tool: str) -> None:
     result = _tool(ui_section, tool, store)
-    assert "error" not in result, f"{tool}: {result['error']} (log: {result.get('log')})"
-    assert result["ui_answers_seconds"] is not None
-    assert result["stop_seconds"] is not None, f"{tool} was not stopped"
+    assert result.error is None, f"{tool}: {result.error} (log: {result.log})"
+    assert result.ui_answers_seconds is not None
+    assert result.stop.seconds is not None, f"{tool} was not stopped"
 
 
 @pytest.mark.parametrize("tool", UI_TOOLS)
 def test_ui_screenshot_of_pipeline_graph(
-    ui_section: dict[str, Any], store: Store, tool: str, pytestconfig: pytest.Config
+    ui_section: UiResults, store: Store, tool: str, pytestconfig: pytest.Config
 ) -> None:
     result = _tool(ui_section, tool, store)
-    if result.get("screenshot") is None and result.get("screenshot_ok") is None:
-        why = f"{tool}: screenshot {result.get('screenshot_note') or 'not reached: ' + result.get('error', '?')}"
+    shot = result.screenshot
+    if shot is None or shot.ok is None:
+        why = f"{tool}: screenshot {shot.note if shot else 'not reached: ' + (result.error or '?')}"
         if pytestconfig.getoption("--no-browser"):
             pytest.skip(why)
         require(False, why)
-    assert result["screenshot_ok"], f"{tool}: {result['screenshot_note']} (see bench/results/{result['screenshot']})"
+    assert shot is not None and shot.ok, f"{tool}: {shot} (see bench/results/)"
 
 
 @pytest.mark.parametrize("tool", UI_TOOLS)
-def test_ui_hot_reload(ui_section: dict[str, Any], store: Store, tool: str) -> None:
+def test_ui_hot_reload(ui_section: UiResults, store: Store, tool: str) -> None:
     result = _tool(ui_section, tool, store)
-    reload = result.get("hot_reload")
+    reload = result.hot_reload
     if reload is None:
-        pytest.fail(f"{tool}: hot reload not reached: {result.get('error')}")
-    if reload["seconds"] is None and "quick mode" in reload.get("note", ""):
-        pytest.skip(f"{tool}: {reload['note']}")
-    assert reload["seconds"] is not None, f"{tool}: {reload.get('note')}"
+        pytest.fail(f"{tool}: hot reload not reached: {result.error}")
+    if reload.seconds is None and "quick mode" in reload.note:
+        pytest.skip(f"{tool}: {reload.note}")
+    assert reload.seconds is not None, f"{tool}: {reload.note}"
 
 
-def test_adr_validation_criteria(ui_section: dict[str, Any]) -> None:
+def test_adr_validation_criteria(ui_section: UiResults) -> None:
     """The ADR's five success criteria, each met or not from what the Dagster run observed."""
-    criteria = ui_section["criteria"]
+    criteria = ui_section.criteria
     if not criteria:
         pytest.skip("Dagster's UI not selected")
-    not_met = {key: c["evidence"] for key, c in criteria.items() if c["status"] == NOT_MET}
+    not_met = {key: c.evidence for key, c in criteria.items() if c.status == NOT_MET}
     assert not not_met, f"ADR validation criteria not met: {not_met}"
-    unobserved = [label for key, label in CRITERIA if criteria[key]["status"] == NOT_MEASURED]
-    assert not unobserved, f"not observed: {unobserved}: {[criteria[k]['evidence'] for k, _ in CRITERIA]}"
-    assert all(criteria[key]["status"] == MET for key, _ in CRITERIA)
+    unobserved = [label for key, label in CRITERIA if criteria[key].status == NOT_MEASURED]
+    assert not unobserved, f"not observed: {unobserved}: {[criteria[k].evidence for k, _ in CRITERIA]}"
+    assert all(criteria[key].status == MET for key, _ in CRITERIA)

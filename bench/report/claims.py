@@ -1,0 +1,45 @@
+"""The ADR's comparison table: each row, what the ADR says of each tool, and the rule that judges it.
+
+The rules live beside the sections whose figures they read (``bench/<section>/verdicts.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.code_size.verdicts import judge_learning_curve, judge_type_safety
+from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
+from bench.store import Store
+from bench.ui.verdicts import judge_local_development
+from bench.verdicts import NOT_MEASURABLE, Verdict
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the ADR's comparison table, and the rule that judges it from the figures."""
+
+    feature: str
+    dagster_says: str
+    airflow_says: str
+    judge: Callable[[Store], Verdict]
+
+
+def _not_measurable(why: str) -> Callable[[Store], Verdict]:
+    return lambda store: Verdict(NOT_MEASURABLE, why)
+
+
+CLAIMS: list[Claim] = [
+    Claim("Mental Model", "Assets (data products)", "Tasks (operations)", judge_mental_model),
+    Claim("DBT Integration", "Native `@dbt_assets`", "Via operators", judge_dbt_integration),
+    Claim("Local Development", "`dagster dev`", "Complex setup", judge_local_development),
+    Claim("Type Safety", "Full type hints", "Limited", judge_type_safety),
+    Claim("Data Lineage", "Built-in, automatic", "Manual configuration", judge_lineage),
+    Claim("Learning Curve", "Moderate", "Steep", judge_learning_curve),
+    Claim(
+        "Community",
+        "Growing",
+        "Large",
+        _not_measurable("needs download or contributor statistics; this machine reaches no such source"),
+    ),
+]
