@@ -1,50 +1,59 @@
-"""The ADR rows judged from the lineage section's figures: Mental Model, DBT Integration, Data Lineage."""
+"""The ADR rows judged from the lineage section's figures: Mental Model, DBT Integration, Data Lineage.
+
+Plain scripts keeps no records of its own, so these rows do not apply to it; Dagster is compared with
+the best of Airflow and Prefect.
+"""
 
 from __future__ import annotations
 
-from bench.lineage.graph import Coverage
 from bench.report.context import percent
 from bench.store import Store
-from bench.verdicts import NOT_MEASURABLE, REFUTED, SUPPORTED, Verdict
+from bench.verdicts import Verdict, judge_figures
+
+NO_RECORDS = {"scripts": "no tool, no records"}
 
 
-def _coverage(store: Store, implementation: str) -> Coverage | None:
-    entry = store.lineage.known.get(implementation)
-    return None if entry is None else entry.coverage
+def _coverage(store: Store, share: str) -> dict[str, float | None]:
+    return {name: getattr(known.coverage, share) for name, known in store.lineage.known.items()}
 
 
 def judge_mental_model(store: Store) -> Verdict:
-    dagster, airflow = (
-        None if (known := _coverage(store, i)) is None else known.node_coverage for i in ("dagster", "airflow")
-    )
+    """Supported when Dagster's own records name a larger share of the true lineage graph's nodes
+    (input files, tables, models, output files) than the best other tool's; exact: one node is a data
+    product the tool does or does not know."""
     truth = store.lineage.truth
-    evidence = (
-        f"data products the tool records as first-class objects (share of the true graph's "
-        f"{truth.nodes if truth else '?'} nodes): Dagster {percent(dagster)}, "
-        f"Airflow {percent(airflow)}"
+    return judge_figures(
+        f"share of the true graph's {truth.nodes if truth else '?'} data nodes named by the tool's own records "
+        "after a run (Dagster: assets; Airflow: Assets and cosmos task ids; Prefect: assets)",
+        _coverage(store, "node_coverage"),
+        higher_is_better=True,
+        show=percent,
+        not_applicable=NO_RECORDS,
     )
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
 
 
 def judge_dbt_integration(store: Store) -> Verdict:
-    known, truth = store.lineage.known, store.lineage.truth
-    dagster, airflow = (known[i].dbt_models_mapped if i in known else None for i in ("dagster", "airflow"))
+    """Supported when more of the dbt project's models become objects of Dagster, with no per-model
+    code, than of the best other tool; exact: a count of models."""
+    truth = store.lineage.truth
     total = truth.dbt_models if truth else None
-    evidence = f"dbt models that became tool objects without per-model code: Dagster {dagster}/{total}, Airflow {airflow}/{total}"
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)
+    return judge_figures(
+        f"dbt models (of {total if total is not None else '?'}) that became tool objects without per-model code",
+        {name: float(known.dbt_models_mapped) for name, known in store.lineage.known.items()},
+        higher_is_better=True,
+        show=lambda count: f"{count:.0f}/{total if total is not None else '?'}",
+        not_applicable=NO_RECORDS,
+    )
 
 
 def judge_lineage(store: Store) -> Verdict:
-    dagster, airflow = (
-        None if (known := _coverage(store, i)) is None else known.edge_coverage for i in ("dagster", "airflow")
+    """Supported when Dagster knows a larger share of the true lineage graph's edges after a run than
+    the best other tool; exact: one edge is a dependency the tool does or does not show."""
+    truth = store.lineage.truth
+    return judge_figures(
+        f"share of the true graph's {truth.edges if truth else '?'} lineage edges the tool knows after a run",
+        _coverage(store, "edge_coverage"),
+        higher_is_better=True,
+        show=percent,
+        not_applicable=NO_RECORDS,
     )
-    evidence = (
-        f"true lineage edges known to the tool after a run: Dagster {percent(dagster)}, Airflow {percent(airflow)}"
-    )
-    if dagster is None or airflow is None:
-        return Verdict(NOT_MEASURABLE, evidence + " (an implementation did not run)")
-    return Verdict(SUPPORTED if dagster > airflow else REFUTED, evidence)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from bench.code_size.verdicts import judge_learning_curve, judge_type_safety
 from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
+from bench.measure import report_order
+from bench.report.context import markdown_table
 from bench.store import Store
 from bench.ui.verdicts import judge_local_development
 from bench.verdicts import NOT_MEASURABLE, Verdict
@@ -26,7 +28,8 @@ class Claim:
 
 
 def _not_measurable(why: str) -> Callable[[Store], Verdict]:
-    return lambda store: Verdict(NOT_MEASURABLE, why)
+    """A row no figure of this machine can decide: it says why."""
+    return lambda store: Verdict(NOT_MEASURABLE, why, "nothing here", {name: "not measured" for name in report_order()})
 
 
 CLAIMS: list[Claim] = [
@@ -43,3 +46,21 @@ CLAIMS: list[Claim] = [
         _not_measurable("needs download or contributor statistics; this machine reaches no such source"),
     ),
 ]
+
+
+def claims_table(store: Store) -> list[str]:
+    """The report's first table: each claim, what was measured, every implementation's figure, the verdict."""
+    names = report_order()
+    rows = []
+    for claim in CLAIMS:
+        verdict = claim.judge(store)
+        rows.append(
+            [
+                f"**{claim.feature}**",
+                f"Dagster: {claim.dagster_says}; Airflow: {claim.airflow_says}",
+                verdict.measured,
+                *(verdict.figures.get(name, "not measured") for name in names),
+                f"**{verdict.verdict}**: {verdict.evidence}",
+            ]
+        )
+    return markdown_table(["Feature", "the ADR says", "measured", *names, "verdict"], rows)

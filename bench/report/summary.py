@@ -11,18 +11,21 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from bench.measure import report_order
 from bench.report.claims import CLAIMS
 from bench.store import Store
 
 
 def _verdicts(store: Store) -> Table:
     table = Table(title="The ADR's comparison table, judged from this run", show_lines=True)
+    names = report_order()
     table.add_column("Feature", style="bold", no_wrap=True)
-    table.add_column("Measured here")
+    for name in names:
+        table.add_column(name)
     table.add_column("Verdict", no_wrap=True)
     for claim in CLAIMS:
         verdict = claim.judge(store)
-        table.add_row(claim.feature, verdict.evidence, verdict.verdict)
+        table.add_row(claim.feature, *(verdict.figures.get(name, "") for name in names), verdict.verdict)
     return table
 
 
