@@ -98,7 +98,7 @@ def test_lineage_rows_tie_refute_and_leave_scripts_out(tmp_path: Path) -> None:
     )
     mental, lineage, dbt = judge_mental_model(store), judge_lineage(store), judge_dbt_integration(store)
     assert (mental.verdict, lineage.verdict, dbt.verdict) == (NO_DIFFERENCE, REFUTED, NO_DIFFERENCE)
-    assert "prefect" in lineage.evidence  # the best other, named
+    assert "the best other, Prefect" in lineage.evidence
     assert mental.figures["scripts"].startswith("n/a")
     assert dbt.figures == {
         "scripts": "n/a: no tool, no records",
