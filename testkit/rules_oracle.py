@@ -158,3 +158,50 @@ def expected_outputs(input_dir: Path) -> dict[str, list[tuple]]:
         "customers_quarantine": customers_q,
         "accounts_quarantine": accounts_q,
     }
+
+
+# The Parquet column types the rules page states for the two marts (Arrow's names, as patterns: the
+# page fixes the scale of a customer's sums, 2, not the precision the engine widens them to).
+EXPECTED_PARQUET_TYPES: dict[str, dict[str, str]] = {
+    "account_summary": {
+        "account_id": "string",
+        "customer_id": "int64",
+        "customer_name": "string",
+        "has_loan": "bool",
+        "balance": r"decimal128\(18, 2\)",
+        "interest_rate": r"decimal128\(6, 4\)",
+        "annual_interest": r"decimal128\(18, 2\)",
+        "new_balance": r"decimal128\(18, 2\)",
+    },
+    "customer_profile": {
+        "customer_id": "int64",
+        "customer_name": "string",
+        "has_loan": "bool",
+        "savings_accounts": "int64",
+        "checking_accounts": "int64",
+        "total_balance": r"decimal128\([0-9]+, 2\)",
+        "savings_balance": r"decimal128\([0-9]+, 2\)",
+        "annual_interest": r"decimal128\([0-9]+, 2\)",
+    },
+}
+
+
+def expected_file_counts(input_dir: Path) -> list[dict[str, object]]:
+    """What the quality report counts for each input file, customers then accounts: records read,
+    clean, quarantined, and quarantined per reason (reasons that occur)."""
+    outputs = expected_outputs(input_dir)
+    counts = []
+    for path, required, quarantine in (
+        (_customers_file(input_dir), ["customer_id", "name", "has_loan"], "customers_quarantine"),
+        (input_dir / "accounts.csv", ["account_id", "customer_id", "balance", "account_type"], "accounts_quarantine"),
+    ):
+        read, rejected = len(_records(path, required)), outputs[quarantine]
+        counts.append(
+            {
+                "rows_read": read,
+                "clean": read - len(rejected),
+                "quarantined": len(rejected),
+                "quarantined_by_reason": dict(Counter(row[1] for row in rejected)),
+            }
+        )
+    return counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from core.generate import GeneratedData
 from core.layout import ACCOUNT_REASONS, CUSTOMER_REASONS, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import parquet_schema, read_rows
+from testkit.against_oracle import files_checked, oracle_differences
 from testkit.faults import FAULTS, assert_recovered, partial_files, stale_output
 from testkit.rules_oracle import expected_outputs
 
@@ -187,3 +189,29 @@ def _tables(output_dir: Path, schema: str) -> list[str]:
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]
             ).fetchall()
         )
+
+
+def test_all_seven_files_equal_the_oracle_and_a_change_is_caught(
+    scripts_output: Path, sample_input: GeneratedData, tmp_path: Path
+) -> None:
+    """The harness's check of scripts against the oracle (testkit.against_oracle) on every file, and
+    that it sees a changed CSV cell, a changed Parquet type and a changed report count."""
+    input_dir = sample_input.customers_path.parent
+    assert files_checked() == 7
+    assert oracle_differences(input_dir, scripts_output) == []
+
+    changed = tmp_path / "changed"
+    shutil.copytree(scripts_output, changed)
+    csv_path = changed / "account_summary.csv"
+    lines = csv_path.read_text().splitlines()
+    lines[1] = lines[1].replace(",true,", ",false,") if ",true," in lines[1] else lines[1].replace(",false,", ",true,")
+    csv_path.write_text("\n".join(lines) + "\n")
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE (CAST(balance AS DOUBLE) AS balance) FROM '{changed / 'account_summary.parquet'}') "
+        f"TO '{changed / 'account_summary.parquet'}' (FORMAT parquet)"
+    )
+    report = json.loads((changed / QUALITY_REPORT).read_text())
+    report["outputs"]["customer_profile"] += 1
+    (changed / QUALITY_REPORT).write_text(json.dumps(report))
+    found = {difference["file"] for difference in oracle_differences(input_dir, changed)}
+    assert found == {"account_summary.csv", "account_summary.parquet", QUALITY_REPORT}
