@@ -19,7 +19,6 @@ def test_code_size(store: Store, implementation: str) -> None:
     size = measure_folder(implementation, REPO / f"impl_{implementation}")
     store.code_size.sizes[implementation] = size
     store.code_size.shared = shared_code_size()
-    assert size.code_lines > 0
 
 
 @pytest.fixture(scope="session")

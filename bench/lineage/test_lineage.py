@@ -27,4 +27,5 @@ def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implemen
     store.lineage.truth = TrueGraphSize(len(truth.nodes), len(truth.edges), len(dbt_models))
     store.lineage.known[implementation] = LineageResult(result, dbt_models_mapped=len(dbt_models & known.nodes))
     store.lineage.checks[implementation] = ChecksSurfaced(**found["checks"])
-    assert 0.0 <= result.edge_coverage <= 1.0
+    # A tool with records of its own must have yielded some: an empty reading is a broken introspection.
+    assert implementation == "scripts" or result.known_nodes > 0, found["lineage_note"]
