@@ -80,11 +80,13 @@ def test_several_comparisons_make_one_verdict(outcomes: list[str], verdict: str)
     assert tally({str(i): outcome for i, outcome in enumerate(outcomes)}) == verdict
 
 
-def _lineage(store: Store, nodes: dict[str, int], edges: dict[str, int], models: dict[str, int]) -> None:
+def _lineage(
+    store: Store, nodes: dict[str, int], edges: dict[str, int], models: dict[str, int], objects: dict[str, int]
+) -> None:
     store.lineage.truth = TrueGraphSize(nodes=20, edges=30, dbt_models=10)
     for name in nodes:
         store.lineage.known[name] = LineageResult(
-            Coverage(name, nodes[name], edges[name], total_nodes=20, total_edges=30), models[name]
+            Coverage(name, nodes[name], edges[name], total_nodes=20, total_edges=30), models[name], objects[name]
         )
 
 
@@ -95,9 +97,11 @@ def test_lineage_rows_tie_refute_and_leave_scripts_out(tmp_path: Path) -> None:
         nodes={"scripts": 0, "dagster": 20, "airflow": 20, "prefect": 14},
         edges={"scripts": 0, "dagster": 29, "airflow": 28, "prefect": 30},
         models={"scripts": 0, "dagster": 10, "airflow": 10, "prefect": 9},
+        objects={"scripts": 0, "dagster": 20, "airflow": 14, "prefect": 14},
     )
     mental, lineage, dbt = judge_mental_model(store), judge_lineage(store), judge_dbt_integration(store)
-    assert (mental.verdict, lineage.verdict, dbt.verdict) == (NO_DIFFERENCE, REFUTED, NO_DIFFERENCE)
+    assert (mental.verdict, lineage.verdict, dbt.verdict) == (SUPPORTED, REFUTED, NO_DIFFERENCE)
+    assert mental.figures["airflow"] == "70% (+6 known only as tasks)"  # Assets only: 14 of 20
     assert "the best other, Prefect" in lineage.evidence
     assert mental.figures["scripts"].startswith("n/a")
     assert dbt.figures == {
@@ -152,3 +156,10 @@ def test_every_row_names_all_four_implementations(tmp_path: Path) -> None:
         assert set(claim.judge(store).figures) == set(ALL), claim.feature
     header = claims_table(store)[0]
     assert all(name in header for name in ALL)
+
+
+def test_mental_model_ties_when_every_tool_stores_every_node(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    full = {"scripts": 0, "dagster": 20, "airflow": 20, "prefect": 20}
+    _lineage(store, nodes=full, edges=full, models=full, objects=full)
+    assert judge_mental_model(store).verdict == NO_DIFFERENCE

@@ -13,7 +13,8 @@ import subprocess
 import tokenize
 from pathlib import Path
 
-from bench.code_size.results import CodeSize, SharedCodeSize
+from bench.code_size.extras import EXTRAS
+from bench.code_size.results import CodeSize, FileSize, SharedCodeSize
 from bench.paths import REPO
 
 LAYOUT_TOKENS = {
@@ -51,15 +52,37 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
     return lines
 
 
-def code_lines(source: str) -> int:
-    """Physical lines with real code in one Python source text."""
+def code_line_numbers(source: str) -> set[int]:
+    """The numbers of the physical lines with real code in one Python source text."""
     docstrings = _docstring_lines(ast.parse(source))
     lines: set[int] = set()
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type in LAYOUT_TOKENS:
             continue
         lines.update(range(token.start[0], token.end[0] + 1))
-    return len(lines - docstrings)
+    return lines - docstrings
+
+
+def code_lines(source: str) -> int:
+    """Physical lines with real code in one Python source text."""
+    return len(code_line_numbers(source))
+
+
+def top_level_lines(source: str) -> dict[str, set[int]]:
+    """Each top-level name a module defines (function, class, assignment) -> its lines, decorators included."""
+    found: dict[str, set[int]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [node.name]
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names, first = [t.id for t in targets if isinstance(t, ast.Name)], node.lineno
+        else:
+            continue
+        for name in names:
+            found[name] = set(range(first, (node.end_lineno or node.lineno) + 1))
+    return found
 
 
 def framework_apis(source: str, packages: tuple[str, ...]) -> set[str]:
@@ -94,25 +117,47 @@ def _config_lines(path: Path) -> int:
     return sum(1 for line in path.read_text().splitlines() if line.strip() and not line.strip().startswith("#"))
 
 
+def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
+    """One file's code lines: a launcher file's all launcher; else its extras' lines apart from the rest."""
+    relative, source = path.relative_to(folder), path.read_text()
+    lines = code_line_numbers(source)
+    if is_launcher(relative):
+        return FileSize(str(relative), "launcher", len(lines))
+    extras = {
+        name: feature for (file, name), feature in EXTRAS.get(implementation, {}).items() if file == str(relative)
+    }
+    defined = top_level_lines(source)
+    unknown = sorted(set(extras) - set(defined))
+    if unknown:
+        raise LookupError(f"bench/code_size/extras.py names {unknown} that {relative} does not define")
+    by_feature: dict[str, int] = {}
+    for name, feature in extras.items():
+        by_feature[feature] = by_feature.get(feature, 0) + len(lines & defined[name])
+    return FileSize(str(relative), "definitions", len(lines) - sum(by_feature.values()), by_feature)
+
+
 def measure_folder(implementation: str, folder: Path) -> CodeSize:
-    """Count an ``impl_*`` folder: Python code lines, config files it ships, framework APIs imported."""
+    """Count an ``impl_*`` folder: Python code lines (definitions, launcher and extras apart, per file),
+    config files it ships, framework APIs imported."""
     files = project_files(folder)
     python = [p for p in files if p.suffix == ".py"]
     configs = [p for p in files if p.suffix in CONFIG_SUFFIXES]
     apis: set[str] = set()
     for path in python:
         apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES.get(implementation, ()))
-    lines = {path: code_lines(path.read_text()) for path in python}
-    launcher = sum(n for path, n in lines.items() if is_launcher(path.relative_to(folder)))
+    sizes = [_file_size(implementation, folder, path) for path in python]
+    launcher = sum(size.lines for size in sizes if size.role == "launcher")
+    definitions = sum(size.lines for size in sizes if size.role == "definitions")
     return CodeSize(
         implementation=implementation,
         python_files=len(python),
-        code_lines=sum(lines.values()),
+        code_lines=sum(size.lines + sum(size.extras.values()) for size in sizes),
         launcher_lines=launcher,
-        definition_lines=sum(lines.values()) - launcher,
+        definition_lines=definitions,
         config_files=[str(p.relative_to(REPO)) for p in configs],
         config_lines=sum(_config_lines(p) for p in configs),
         framework_apis=sorted(apis),
+        files=sizes,
     )
 
 

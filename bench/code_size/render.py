@@ -10,6 +10,7 @@ HEADERS = (
     "code lines",
     "of which definitions",
     "of which launcher",
+    "of which extras (features only it has)",
     "config files (lines)",
     "distinct framework APIs",
     "typed by mypy",
@@ -24,7 +25,11 @@ def section(ctx: ReportContext) -> list[str]:
         return lines + ["Not measured in this run."]
     lines += [
         f"Shared by all: core {shared.core_python_lines} Python code lines; dbt project "
-        f"{shared.dbt_sql_yaml_lines} SQL/YAML lines in {shared.dbt_files} files.",
+        f"{shared.dbt_sql_yaml_lines} SQL/YAML lines in {shared.dbt_files} files. Each implementation's code lines "
+        "(no blank, comment or docstring line) split three ways: its definitions (what a team writes to use the "
+        "tool; the ADR rows compare these), its launcher (`launch.py` or `launch/`: what our CLI needs to start "
+        "it), and its extras (features the other implementations lack, listed in `bench/code_size/extras.py`). "
+        "`results.json` has the split per file.",
         "",
     ]
     rows = []
@@ -40,6 +45,7 @@ def section(ctx: ReportContext) -> list[str]:
                 str(size.code_lines),
                 str(size.definition_lines),
                 str(size.launcher_lines),
+                "; ".join(f"{feature}: {n}" for feature, n in size.extra_lines.items()) or "none",
                 f"{len(size.config_files)} ({size.config_lines})",
                 str(len(size.framework_apis)),
                 percent(typed.typed_share if typed else None),

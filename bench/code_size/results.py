@@ -6,19 +6,39 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class FileSize:
+    """One Python file of an implementation: what it is for, and its code lines."""
+
+    path: str  # relative to the implementation's folder
+    role: str  # "launcher" (what our CLI needs to start the tool) or "definitions" (what a team writes)
+    lines: int  # code lines in that role, extras left out
+    extras: dict[str, int] = field(default_factory=dict)  # feature only this tool's implementation has -> lines
+
+
+@dataclass(frozen=True)
 class CodeSize:
     """What one implementation's orchestration layer costs to write and read."""
 
     implementation: str
     python_files: int
     code_lines: int
-    # Of code_lines: what our CLI needs to start the tool (``launch.py`` or ``launch/``), and the rest,
-    # what a team writes to use the tool (its definitions).
+    # Of code_lines: what our CLI needs to start the tool (``launch.py`` or ``launch/``), what a team
+    # writes to use the tool (its definitions), and the extras (features the others do not have).
     launcher_lines: int
     definition_lines: int
     config_files: list[str]
     config_lines: int
     framework_apis: list[str]
+    files: list[FileSize] = field(default_factory=list)
+
+    @property
+    def extra_lines(self) -> dict[str, int]:
+        """Lines per extra feature, over every file."""
+        totals: dict[str, int] = {}
+        for size in self.files:
+            for feature, lines in size.extras.items():
+                totals[feature] = totals.get(feature, 0) + lines
+        return totals
 
 
 @dataclass(frozen=True)

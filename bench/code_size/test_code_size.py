@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.code_size.count import REPO, is_launcher, measure_folder, shared_code_size
+from bench.code_size.count import (
+    REPO,
+    code_line_numbers,
+    is_launcher,
+    measure_folder,
+    shared_code_size,
+    top_level_lines,
+)
 from bench.code_size.results import TypedShare
 from bench.code_size.type_hints import typed_share
 from bench.store import Store
@@ -46,5 +53,14 @@ def test_launchers_are_counted_apart_from_definitions() -> None:
     assert not is_launcher(Path("assets/launch_checks.py")) and not is_launcher(Path("pipeline.py"))
     dagster = measure_folder("dagster", REPO / "impl_dagster")
     assert 0 < dagster.launcher_lines < dagster.code_lines
-    assert dagster.definition_lines + dagster.launcher_lines == dagster.code_lines
+    extras = sum(dagster.extra_lines.values())
+    assert extras > 0 and dagster.definition_lines + dagster.launcher_lines + extras == dagster.code_lines
+    assert sum(f.lines + sum(f.extras.values()) for f in dagster.files) == dagster.code_lines
     assert measure_folder("scripts", REPO / "impl_scripts").launcher_lines == 0  # plain Python: no tool to start
+
+
+def test_top_level_lines_cover_decorators_and_skip_docstrings() -> None:
+    source = '"""Module."""\n\nimport os\n\n\n@decorator(\n    x=1,\n)\ndef feature():\n    """Doc."""\n    return os\n\nNAME = 1\n'
+    defined = top_level_lines(source)
+    assert defined["feature"] == {6, 7, 8, 9, 10, 11} and defined["NAME"] == {13}
+    assert code_line_numbers(source) & defined["feature"] == {6, 7, 8, 9, 11}

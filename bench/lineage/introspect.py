@@ -1,7 +1,8 @@
 """After a run: what each tool itself recorded, read back through the tool's own API.
 
 For each implementation this returns the lineage graph the tool knows (named like the true graph of
-:mod:`bench.lineage.graph`) and the data-quality checks it records as first-class results. It runs in a
+:mod:`bench.lineage.graph`), which of its nodes the tool stores as data objects (assets, Assets) rather
+than only as tasks, and the data-quality checks it records as first-class results. It runs in a
 separate process per implementation (``python -m bench.lineage.introspect IMPL OUTPUT_DIR``), so one
 tool's imports and settings never leak into another's.
 
@@ -77,6 +78,7 @@ def dagster(output_dir: Path) -> dict[str, Any]:
     lineage["nodes"] = sorted(set(lineage["nodes"]) | {n for m in materialized for n in data_nodes(m)})
     return {
         "lineage": lineage,
+        "data_objects": lineage["nodes"],  # every node is named from an asset key
         "lineage_note": "asset graph of the Definitions, assets materialized in the run (instance event log)",
         "checks": {
             "queryable": len(checks),
@@ -90,6 +92,7 @@ def scripts(output_dir: Path) -> dict[str, Any]:
     """Plain scripts keep no metadata of their own: dbt's artifacts and the report are files only."""
     return {
         "lineage": {"nodes": [], "edges": []},
+        "data_objects": [],
         "lineage_note": "none: no orchestrator records it (dbt's manifest.json knows the dbt part only)",
         "checks": {
             "queryable": 0,
@@ -192,6 +195,12 @@ def airflow(output_dir: Path) -> dict[str, Any]:
         edges.update((node, _airflow_asset_node(a.uri)) for a in task.outlets if getattr(a, "uri", None))
     edges.update((task_node(task_id), _airflow_asset_node(uri)) for task_id, uri in events if task_id)
     lineage = _graph(edges, nodes=[_airflow_asset_node(uri) for _, uri in events])
+    assets = {_airflow_asset_node(uri) for _, uri in events} | {
+        _airflow_asset_node(a.uri)
+        for task in dag.tasks
+        for a in (*task.inlets, *task.outlets)
+        if getattr(a, "uri", None)
+    }
     # Their inputs reach such tasks only through task order (what ran before them), not as Assets.
     no_inlets = sorted(
         task.task_id
@@ -203,6 +212,7 @@ def airflow(output_dir: Path) -> dict[str, Any]:
     failed = sorted(task_id for task_id, state in tests.items() if state == "failed")
     return {
         "lineage": lineage,
+        "data_objects": sorted(assets),  # Assets; a cosmos model task is a task, not a data object
         "lineage_note": (
             f"serialized DAG of run {run_id} ({run_state}) in the metadata DB: task dependencies and "
             f"task inlets/outlets (Assets), plus the run's {len(events)} asset events; a cosmos "
@@ -330,6 +340,9 @@ def prefect(output_dir: Path) -> dict[str, Any]:
         elif event.event == "prefect.asset.referenced":
             edges.update((asset, task) for task in task_nodes)
     lineage = _graph(edges, nodes=materialized)
+    assets = {_prefect_asset_node(event.resource.id) for event in events} | {
+        _prefect_asset_node(r.id) for event in events for r in event.related if r.role == "asset"
+    }
     unrecorded = [spec.name for spec in INPUT_FILES if f"file:{spec.name}" not in lineage["nodes"]]
 
     tests = [t for t in task_runs if t.name.startswith("test ")]  # prefect-dbt: "test <dbt test name>"
@@ -344,6 +357,7 @@ def prefect(output_dir: Path) -> dict[str, Any]:
     failed_rows = sorted(str(row.get("check")) for row in rows if not row.get("passed"))
     return {
         "lineage": lineage,
+        "data_objects": sorted(assets),
         "lineage_note": (
             f"flow run {flow_run.name} ({flow_run.state_type.value if flow_run.state_type else 'unknown'}) "
             f"via Prefect's API: {len(task_runs)} task runs (task_inputs = upstream runs) and "

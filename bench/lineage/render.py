@@ -14,6 +14,8 @@ def lineage_section(ctx: ReportContext) -> list[str]:
     lines += [
         f"True graph (dbt manifest + core's declared inputs and outputs): {truth.nodes} nodes, {truth.edges} edges.",
         "",
+        "Nodes stored as data objects are those the tool keeps as assets (Dagster, Prefect) or Assets (Airflow); "
+        "a node it knows only through a task (a cosmos model task standing for its dbt model) is counted apart. "
         "Extra edges are links the tool records between two data products that the true graph does not have "
         "(e.g. a task's declared inputs wider than what it reads).",
         "",
@@ -29,13 +31,22 @@ def lineage_section(ctx: ReportContext) -> list[str]:
                 [
                     implementation,
                     percent(known.node_coverage),
+                    f"{percent(entry.data_object_share)} ({entry.task_only_nodes} only as tasks)",
                     percent(known.edge_coverage),
                     str(len(known.extra_edges)),
                     known.note,
                     missing + (f" (+{more} more)" if more > 0 else ""),
                 ]
             )
-    headers = ("implementation", "nodes known", "edges known", "extra edges", "how it was read", "missing edges")
+    headers = (
+        "implementation",
+        "nodes known",
+        "nodes stored as data objects",
+        "edges known",
+        "extra edges",
+        "how it was read",
+        "missing edges",
+    )
     return lines + markdown_table(headers, rows)
 
 

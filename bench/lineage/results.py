@@ -19,6 +19,18 @@ class TrueGraphSize:
 class LineageResult:
     coverage: Coverage
     dbt_models_mapped: int  # dbt models that are objects of the tool (a node of its graph)
+    # True-graph nodes the tool stores as data objects (assets, Assets); the rest of the nodes it
+    # knows (``coverage.known_nodes``) it knows only as tasks (a cosmos model task).
+    data_objects: int = 0
+
+    @property
+    def data_object_share(self) -> float | None:
+        total = self.coverage.total_nodes
+        return self.data_objects / total if total else None
+
+    @property
+    def task_only_nodes(self) -> int:
+        return self.coverage.known_nodes - self.data_objects
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,11 @@ def test_lineage_and_checks(store: Store, finished_run, truth: Lineage, implemen
     result = coverage(implementation, truth, known, note=found["lineage_note"])
     dbt_models = {name for name in truth.nodes if "." not in name and not name.startswith("file:")}
     store.lineage.truth = TrueGraphSize(len(truth.nodes), len(truth.edges), len(dbt_models))
-    store.lineage.known[implementation] = LineageResult(result, dbt_models_mapped=len(dbt_models & known.nodes))
+    store.lineage.known[implementation] = LineageResult(
+        result,
+        dbt_models_mapped=len(dbt_models & known.nodes),
+        data_objects=len(truth.nodes & set(found["data_objects"])),
+    )
     store.lineage.checks[implementation] = ChecksSurfaced(**found["checks"])
     # A tool with records of its own must have yielded some: an empty reading is a broken introspection.
     assert implementation == "scripts" or result.known_nodes > 0, found["lineage_note"]

@@ -18,18 +18,27 @@ def _coverage(store: Store, share: str) -> dict[str, float | None]:
 
 
 def judge_mental_model(store: Store) -> Verdict:
-    """Supported when Dagster's own records name a larger share of the true lineage graph's nodes
-    (input files, tables, models, output files) than the best other tool's; exact: one node is a data
-    product the tool does or does not know."""
+    """Supported when Dagster stores a larger share of the true lineage graph's data nodes (input files,
+    tables, models, output files) as data objects of its own (assets, Assets) than the best other tool;
+    exact: a node is a data object or it is not. Nodes a tool knows only as tasks (a cosmos model task)
+    are shown apart and not counted."""
     truth = store.lineage.truth
-    return judge_figures(
-        f"share of the true graph's {truth.nodes if truth else '?'} data nodes named by the tool's own records "
-        "after a run (Dagster: assets; Airflow: Assets and cosmos task ids; Prefect: assets)",
-        _coverage(store, "node_coverage"),
+    verdict = judge_figures(
+        f"share of the true graph's {truth.nodes if truth else '?'} data nodes the tool stores as data objects "
+        "(assets, Assets) after a run",
+        {name: known.data_object_share for name, known in store.lineage.known.items()},
         higher_is_better=True,
         show=percent,
         not_applicable=NO_RECORDS,
     )
+    known = store.lineage.known
+    figures = {
+        name: f"{cell} (+{known[name].task_only_nodes} known only as tasks)"
+        if name in known and known[name].task_only_nodes and name not in NO_RECORDS
+        else cell
+        for name, cell in verdict.figures.items()
+    }
+    return Verdict(verdict.verdict, verdict.evidence, verdict.measured, figures)
 
 
 def judge_dbt_integration(store: Store) -> Verdict:
