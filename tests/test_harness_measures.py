@@ -1,0 +1,95 @@
+"""The harness's measures on small made-up inputs: lineage coverage, the mapping of each tool's names
+onto the true graph, and line counting. A judge whose measures are untested is not a judge."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.code_size.count import code_lines, framework_apis
+from bench.lineage.graph import Lineage, coverage
+from bench.lineage.introspect import _airflow_asset_node, _airflow_task_node, _prefect_asset_node, data_nodes
+
+TRUTH = Lineage(
+    frozenset({"file:a.csv", "raw.a", "stg_a", "file:out.csv"}),
+    frozenset({("file:a.csv", "raw.a"), ("raw.a", "stg_a"), ("stg_a", "file:out.csv")}),
+)
+
+
+def test_an_edge_known_directly_or_through_the_tools_own_task_counts() -> None:
+    known = Lineage(
+        frozenset({"file:a.csv", "raw.a", "stg_a", "file:out.csv", "export_task"}),
+        frozenset({("file:a.csv", "raw.a"), ("stg_a", "export_task"), ("export_task", "file:out.csv")}),
+    )
+    result = coverage("tool", TRUTH, known)
+    assert (result.known_nodes, result.known_edges) == (4, 2)
+    assert result.missing_edges == [("raw.a", "stg_a")]
+    assert result.extra_edges == []
+
+
+def test_task_order_through_another_data_node_is_not_lineage() -> None:
+    """file:a.csv -> raw.a -> stg_a known as a chain does not make file:a.csv -> stg_a known, and an
+    edge between two data nodes the truth lacks is extra."""
+    known = Lineage(TRUTH.nodes, frozenset({("file:a.csv", "raw.a"), ("file:a.csv", "stg_a")}))
+    result = coverage("tool", TRUTH, known)
+    assert result.known_edges == 1
+    assert result.extra_edges == [("file:a.csv", "stg_a")]
+    assert result.edge_coverage == pytest.approx(1 / 3)
+
+
+def test_nothing_known_is_zero_not_an_error() -> None:
+    result = coverage("scripts", TRUTH, Lineage(frozenset(), frozenset()))
+    assert (result.node_coverage, result.edge_coverage, len(result.missing_edges)) == (0.0, 0.0, 3)
+
+
+@pytest.mark.parametrize(
+    ("tool_name", "nodes"),
+    [
+        ("customers_csv", ["file:customers.csv"]),
+        ("accounts_raw", ["raw.accounts"]),
+        ("account_summary_files", ["file:account_summary.csv", "file:account_summary.parquet"]),
+        ("quality_report", ["file:quality_report.json"]),
+        ("stg_customers", ["stg_customers"]),
+    ],
+)
+def test_dagster_asset_names_map_onto_the_true_graph(tool_name: str, nodes: list[str]) -> None:
+    assert data_nodes(tool_name) == nodes
+
+
+def test_airflow_assets_and_cosmos_tasks_map_onto_the_true_graph() -> None:
+    assert _airflow_asset_node("lc-pipeline://warehouse/raw.customers") == "raw.customers"
+    assert _airflow_asset_node("lc-pipeline://output/account_summary.csv") == "file:account_summary.csv"
+    assert _airflow_asset_node("s3://elsewhere/x") == "s3://elsewhere/x"
+    assert _airflow_task_node("transform.stg_customers.run", "DbtRunLocalOperator") == "stg_customers"
+    assert _airflow_task_node("transform.stg_customers.test", "DbtTestLocalOperator") == "transform.stg_customers.test"
+    assert _airflow_task_node("export_account_summary", "_PythonDecoratedOperator") == "export_account_summary"
+
+
+def test_prefect_asset_keys_map_onto_the_true_graph() -> None:
+    assert _prefect_asset_node("duckdb://warehouse/raw/customers") == "raw.customers"
+    assert _prefect_asset_node("duckdb://warehouse/main/stg_customers") == "stg_customers"
+    assert _prefect_asset_node("lcpipeline://output/account_summary.csv") == "file:account_summary.csv"
+    assert _prefect_asset_node("lcpipeline://input/customers.csv") == "file:customers.csv"
+
+
+def test_code_lines_leave_out_blanks_comments_and_docstrings() -> None:
+    source = '''"""Module docstring,
+over two lines."""
+
+# a comment
+import os
+
+
+def f(x: int) -> int:
+    """Doc."""
+    text = """a string that is code,
+not a docstring"""
+    return x  # trailing comment
+'''
+    assert code_lines(source) == 5  # import, def, the two lines of `text = ...`, return
+
+
+def test_framework_apis_are_distinct_imported_names() -> None:
+    source = (
+        "from dagster import asset, Definitions\nimport dagster_dbt\nfrom os import path\nfrom dagster import asset\n"
+    )
+    assert framework_apis(source, ("dagster", "dagster_dbt")) == {"dagster.asset", "dagster.Definitions", "dagster_dbt"}
