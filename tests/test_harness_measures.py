@@ -93,3 +93,22 @@ def test_framework_apis_are_distinct_imported_names() -> None:
         "from dagster import asset, Definitions\nimport dagster_dbt\nfrom os import path\nfrom dagster import asset\n"
     )
     assert framework_apis(source, ("dagster", "dagster_dbt")) == {"dagster.asset", "dagster.Definitions", "dagster_dbt"}
+
+
+def test_newcomer_settings_are_counted_alike_for_every_tool() -> None:
+    from bench.ui.settings import newcomer_settings
+
+    dagster = [
+        "test -f h/dagster.yaml || printf 'telemetry:\\n  enabled: false\\n' > h/dagster.yaml",
+        "DAGSTER_HOME=/x/h .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p 3000",
+    ]
+    assert newcomer_settings(dagster) == (["-h", "-m", "-p", "DAGSTER_HOME"], ["telemetry.enabled"])
+    prefect = [
+        "PREFECT_HOME=/p DO_NOT_TRACK=1 PREFECT_UI_API_URL=http://h/api .venv/bin/prefect server start --port=4200"
+    ]
+    assert newcomer_settings(prefect) == (["--port", "PREFECT_HOME", "PREFECT_UI_API_URL"], ["DO_NOT_TRACK"])
+    airflow = [
+        ".venv/bin/python -m impl_airflow.launch.ui --output o --port 8080"
+    ]  # our launcher's flags: not the tool's
+    launcher = ["AIRFLOW_HOME", "AIRFLOW__API__PORT", "SCARF_NO_ANALYTICS", "LC_INPUT_DIR"]
+    assert newcomer_settings(airflow, launcher) == (["AIRFLOW_HOME", "AIRFLOW__API__PORT"], ["SCARF_NO_ANALYTICS"])

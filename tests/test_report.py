@@ -59,6 +59,6 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     report = written["report"].read_text(encoding="utf-8")
     assert "1/2 (corpus: 22)" in report and "**bad_header**: unclear message" in report
     assert "Dagster loaded one (30 assets, 72 checks) in 2.5 s" in report
-    assert "7.5 s" in report and "3.2 s (Reload)" in report and "30/30 assets" in report
+    assert "7.5 s" in report and "3.2 s; user action: none (Reload)" in report and "30/30 assets" in report
     raw = written["results"].read_text(encoding="utf-8")
     assert '"killed_after_grace": 0' in raw and '"corpus_size": 22' in raw

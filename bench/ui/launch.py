@@ -448,7 +448,7 @@ class PrefectApi:
 # --- hot-reload edits (on the workspace copy) -------------------------------------------------------
 
 
-def add_dagster_asset(workspace: Path) -> Path:
+def add_dagster_asset(workspace: Path, name: str = PROBE_NAME) -> Path:
     """A new asset in the code location's definitions module, as a developer would add one."""
     path = workspace / "impl_dagster" / "definitions.py"
     path.write_text(
@@ -460,11 +460,11 @@ from dagster import asset as _probe_asset  # noqa: E402
 
 
 @_probe_asset(group_name="hot_reload")
-def {PROBE_NAME}() -> None:
+def {name}() -> None:
     """A new asset: the UI lists it once the code location has reloaded."""
 
 
-defs = Definitions.merge(defs, Definitions(assets=[{PROBE_NAME}]))
+defs = Definitions.merge(defs, Definitions(assets=[{name}]))
 '''
     )
     return path
@@ -570,14 +570,3 @@ def airflow_ui_settings(workspace: Path) -> list[str]:
         "from pathlib import Path\nfrom impl_airflow.launch.ui import ui_environment",
         "sorted(ui_environment(Path('in'), Path('out'), 8080))",
     )
-
-
-def env_assignments(command: str) -> list[str]:
-    """Leading ``NAME=value`` words of a shell command: the settings it passes to the tool."""
-    names = []
-    for word in command.split():
-        if "=" in word and word.split("=", 1)[0].isidentifier() and word.split("=", 1)[0].isupper():
-            names.append(word.split("=", 1)[0])
-        else:
-            break
-    return names

@@ -26,7 +26,7 @@ def _reload(result: ToolUi) -> str:
         return f"not measured: {result.error or 'not reached'}"
     if reload.seconds is None:
         return f"not measured: {reload.note or '?'}"
-    return f"{reload.seconds:.1f} s ({reload.how})"
+    return f"{reload.seconds:.1f} s; user action: {reload.action or 'none'} ({reload.how})"
 
 
 def _ready_row(result: ToolUi) -> str:
@@ -39,9 +39,11 @@ def _ready_row(result: ToolUi) -> str:
 
 def _newcomer(result: ToolUi) -> str:
     newcomer = result.newcomer
+    telemetry = ", ".join(f"`{s}`" for s in newcomer.telemetry_opt_outs) or "none"
     return (
         f"1 (`{newcomer.make_target}`) = {len(newcomer.commands)} shell command(s), "
-        f"{len(newcomer.settings)} setting(s): {', '.join(f'`{s}`' for s in newcomer.settings) or 'none'}"
+        f"{len(newcomer.settings)} setting(s): {', '.join(f'`{s}`' for s in newcomer.settings) or 'none'} "
+        f"(not counted, telemetry opt-outs: {telemetry})"
     )
 
 
@@ -71,7 +73,7 @@ ROWS: list[tuple[str, Callable[[ToolUi], str]]] = [
     ("peak memory at ready / overall (sum of PSS over its processes, incl. runs it started)", _memory),
     ("what a newcomer runs", _newcomer),
     ("config files in its state folder after start", lambda r: ", ".join(f"`{f}`" for f in r.config_files) or "none"),
-    ("hot reload: until the change is listed (Dagster: from the Reload click; others: from the save)", _reload),
+    ("hot reload: from the file save to the change listed, with the user's action", _reload),
     ("screenshot of our pipeline's graph", _screenshot_cell),
     ("stopped by SIGTERM to its process group", _stopped),
 ]

@@ -22,18 +22,19 @@ class Newcomer:
 
     make_target: str
     commands: list[str]
-    settings: list[str]
+    settings: list[str]  # environment variables, tool flags and config keys, counted alike (bench/ui/settings.py)
+    telemetry_opt_outs: list[str] = field(default_factory=list)  # passed too, not counted: they only silence telemetry
 
 
 @dataclass(frozen=True)
 class HotReload:
     """A new step added to the code; how long until the tool lists it (None: not seen, see ``note``)."""
 
-    seconds: float | None
+    seconds: float | None  # from the file save, the user's action (if any) taken at once
     how: str = ""
     note: str = ""
+    action: str = ""  # what the user does after saving: "none", "click Reload in the UI", ...
     automatic: bool | None = None  # picked up with no user action (None: not asked)
-    since_save_seconds: float | None = None  # Dagster: from the file save, including the wait before Reload
     next_run_seconds: float | None = None  # Prefect: the run that showed the change
     next_run_ok: bool | None = None
 

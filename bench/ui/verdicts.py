@@ -34,9 +34,10 @@ def _cell(result: ToolUi) -> str:
 
 def judge_local_development(store: Store) -> Verdict:
     """Three comparisons with the best other UI: time from the command to our pipeline listed, tool
-    settings a newcomer passes, time from a code change to it being listed (Dagster: from its Reload
-    click); times within 10%, settings exactly. Supported when Dagster wins more of them than it
-    loses, refuted when it loses more, no difference when even."""
+    settings a newcomer passes (counted alike, telemetry opt-outs left out), time from saving a code
+    change to it being listed (each tool's user action taken at once); times within 10%, settings
+    exactly. Supported when Dagster wins more of them than it loses, refuted when it loses more, no
+    difference when even."""
     tools = store.ui.tools
     outcomes, texts = {}, []
     for name, (figures, margin) in _criteria(tools).items():
