@@ -112,3 +112,15 @@ def test_newcomer_settings_are_counted_alike_for_every_tool() -> None:
     ]  # our launcher's flags: not the tool's
     launcher = ["AIRFLOW_HOME", "AIRFLOW__API__PORT", "SCARF_NO_ANALYTICS", "LC_INPUT_DIR"]
     assert newcomer_settings(airflow, launcher) == (["AIRFLOW_HOME", "AIRFLOW__API__PORT"], ["SCARF_NO_ANALYTICS"])
+
+
+def test_lines_naming_the_tool_are_told_from_core_calls_and_plain_python() -> None:
+    from bench.code_size.count import code_line_numbers, line_kinds
+
+    source = (
+        "from dagster import asset\nimport dagster_dbt as dd\nfrom core.export import export_table\n\n\n"
+        "@asset\ndef files(con):\n    rows = export_table(con)\n    total = rows + 1\n    return dd.x(total)\n"
+    )
+    kinds = line_kinds(source, ("dagster", "dagster_dbt"), code_line_numbers(source))
+    # tool: the two tool imports, @asset, dd.x; core: its import and the call; other: def, total
+    assert kinds == {"tool": 4, "core": 2, "other": 2}

@@ -15,7 +15,7 @@ from bench.code_size.verdicts import judge_type_safety
 from bench.lineage.graph import Coverage
 from bench.lineage.results import LineageResult, TrueGraphSize
 from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
-from bench.report.claims import CLAIMS, claims_table
+from bench.report.claims import CLAIMS, CONSEQUENCES, claims_table
 from bench.store import BenchConfig, Store
 from bench.ui.results import HotReload, Newcomer, ToolUi
 from bench.ui.verdicts import judge_local_development
@@ -152,7 +152,7 @@ def test_local_development_weighs_three_figures(tmp_path: Path) -> None:
 
 def test_every_row_names_all_four_implementations(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    for claim in CLAIMS:
+    for claim in [*CLAIMS, *CONSEQUENCES]:
         assert set(claim.judge(store).figures) == set(ALL), claim.feature
     header = claims_table(store)[0]
     assert all(name in header for name in ALL)
@@ -163,3 +163,22 @@ def test_mental_model_ties_when_every_tool_stores_every_node(tmp_path: Path) -> 
     full = {"scripts": 0, "dagster": 20, "airflow": 20, "prefect": 20}
     _lineage(store, nodes=full, edges=full, models=full, objects=full)
     assert judge_mental_model(store).verdict == NO_DIFFERENCE
+
+
+def test_migration_is_supported_only_when_dagster_names_its_tool_most(tmp_path: Path) -> None:
+    from bench.code_size.results import CodeSize, FileSize
+    from bench.code_size.verdicts import judge_migration
+
+    def size(name: str, tool_lines: int) -> CodeSize:
+        return CodeSize(name, 1, 100, 0, 100, [], 0, [], [FileSize("x.py", "definitions", 100, {}, tool_lines, 0)])
+
+    store = _store(tmp_path)
+    store.code_size.sizes = {
+        "scripts": size("scripts", 0),
+        "dagster": size("dagster", 30),
+        "airflow": size("airflow", 20),
+    }
+    verdict = judge_migration(store)
+    assert verdict.verdict == SUPPORTED and verdict.figures["scripts"] == "0% (reference, not compared)"
+    store.code_size.sizes["prefect"] = size("prefect", 27)
+    assert judge_migration(store).verdict == NO_DIFFERENCE  # 3 points apart, within 5

@@ -108,6 +108,33 @@ def project_files(folder: Path) -> list[Path]:
     return sorted(path for path in (REPO / name for name in listed) if path.is_file())
 
 
+def line_kinds(source: str, packages: tuple[str, ...], lines: set[int]) -> dict[str, int]:
+    """Of ``lines``: how many name something imported from the tool's packages ("tool": they change
+    if the tool is replaced), how many name only something imported from our core ("core"), and the
+    rest ("other": plain Python). A proxy for migration cost: it reads names, not meaning."""
+    tool_names, core_names = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = {alias.asname or alias.name for alias in node.names}
+            if node.module.split(".")[0] in packages:
+                tool_names |= names
+            elif node.module.split(".")[0] == "core":
+                core_names |= names
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in packages:
+                    tool_names.add((alias.asname or alias.name).split(".")[0])
+    by_line: dict[int, set[str]] = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME:
+            by_line.setdefault(token.start[0], set()).add(token.string)
+    kinds = {"tool": 0, "core": 0, "other": 0}
+    for line in lines:
+        names = by_line.get(line, set())
+        kinds["tool" if names & (tool_names | set(packages)) else "core" if names & core_names else "other"] += 1
+    return kinds
+
+
 def is_launcher(relative: Path) -> bool:
     """Whether a file of an ``impl_*`` folder is its launcher: ``launch.py`` or anything in ``launch/``."""
     return relative.parts[0] in {"launch", "launch.py"}
@@ -131,9 +158,14 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
     if unknown:
         raise LookupError(f"bench/code_size/extras.py names {unknown} that {relative} does not define")
     by_feature: dict[str, int] = {}
+    extra_lines: set[int] = set()
     for name, feature in extras.items():
         by_feature[feature] = by_feature.get(feature, 0) + len(lines & defined[name])
-    return FileSize(str(relative), "definitions", len(lines) - sum(by_feature.values()), by_feature)
+        extra_lines |= lines & defined[name]
+    kinds = line_kinds(source, FRAMEWORK_PACKAGES.get(implementation, ()), lines - extra_lines)
+    return FileSize(
+        str(relative), "definitions", len(lines) - len(extra_lines), by_feature, kinds["tool"], kinds["core"]
+    )
 
 
 def measure_folder(implementation: str, folder: Path) -> CodeSize:

@@ -13,6 +13,10 @@ class FileSize:
     role: str  # "launcher" (what our CLI needs to start the tool) or "definitions" (what a team writes)
     lines: int  # code lines in that role, extras left out
     extras: dict[str, int] = field(default_factory=dict)  # feature only this tool's implementation has -> lines
+    # Of ``lines`` (definitions only): lines naming something imported from the tool, and lines naming
+    # only our core (``bench.code_size.count.line_kinds``); the rest is plain Python.
+    tool_lines: int = 0
+    core_lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,11 @@ class CodeSize:
     config_lines: int
     framework_apis: list[str]
     files: list[FileSize] = field(default_factory=list)
+
+    @property
+    def tool_specific_share(self) -> float | None:
+        """Of the definitions' lines, the share that names the tool: what moving off it rewrites."""
+        return sum(f.tool_lines for f in self.files) / self.definition_lines if self.definition_lines else None
 
     @property
     def extra_lines(self) -> dict[str, int]:

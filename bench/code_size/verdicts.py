@@ -45,3 +45,27 @@ def judge_learning_curve(store: Store) -> Verdict:
             {name: f"{len(size.framework_apis)} APIs, {size.definition_lines} lines" for name, size in sizes.items()}
         ),
     )
+
+
+# Five percentage points of the definitions: a few dozen lines in implementations of a few hundred.
+TOOL_SHARE_MARGIN = Margin(0.05, text="5 percentage points")
+
+
+def judge_migration(store: Store) -> Verdict:
+    """The ADR's negative consequence "moving to another orchestrator later is harder": supported when
+    a larger share of Dagster's definitions names the tool (lines that use a name imported from it:
+    what moving off it rewrites) than of any other tool's, by more than five percentage points. A proxy:
+    it reads names, not effort. Plain scripts names no tool and is shown as the reference."""
+    sizes = store.code_size.sizes
+    verdict = judge_figures(
+        "proxy: share of the definitions' code lines that name the tool (use a name imported from it)",
+        {name: size.tool_specific_share for name, size in sizes.items() if name != "scripts"},
+        higher_is_better=True,
+        margin=TOOL_SHARE_MARGIN,
+        show=percent,
+    )
+    figures = dict(verdict.figures)
+    if "scripts" in sizes:
+        figures["scripts"] = f"{percent(sizes['scripts'].tool_specific_share)} (reference, not compared)"
+    evidence = verdict.evidence.replace("best other", "most tool-bound other")
+    return Verdict(verdict.verdict, evidence, verdict.measured, figures)

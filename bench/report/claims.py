@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.code_size.verdicts import judge_learning_curve, judge_type_safety
+from bench.code_size.verdicts import judge_learning_curve, judge_migration, judge_type_safety
 from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
 from bench.measure import report_order
 from bench.report.context import markdown_table
@@ -48,16 +48,33 @@ CLAIMS: list[Claim] = [
 ]
 
 
-def claims_table(store: Store) -> list[str]:
+# The ADR's consequences that this project can put a figure beside (docs/adr.md lists them all).
+CONSEQUENCES: list[Claim] = [
+    Claim(
+        "Migration (negative)",
+        "moving to another orchestrator later is harder",
+        "",
+        judge_migration,
+    ),
+    Claim(
+        "Testing (positive)",
+        "assets are easy to test in isolation",
+        "",
+        _not_measurable("no test of one step per tool is measured yet"),
+    ),
+]
+
+
+def claims_table(store: Store, claims: list[Claim] | None = None) -> list[str]:
     """The report's first table: each claim, what was measured, every implementation's figure, the verdict."""
     names = report_order()
     rows = []
-    for claim in CLAIMS:
+    for claim in CLAIMS if claims is None else claims:
         verdict = claim.judge(store)
         rows.append(
             [
                 f"**{claim.feature}**",
-                f"Dagster: {claim.dagster_says}; Airflow: {claim.airflow_says}",
+                f"Dagster: {claim.dagster_says}" + (f"; Airflow: {claim.airflow_says}" if claim.airflow_says else ""),
                 verdict.measured,
                 *(verdict.figures.get(name, "not measured") for name in names),
                 f"**{verdict.verdict}**: {verdict.evidence}",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import machine_info, provenance, tool_versions
-from bench.report.claims import CLAIMS, claims_table
+from bench.report.claims import CLAIMS, CONSEQUENCES, claims_table
 from bench.report.context import ReportContext
 from bench.report.sections import LINKED_BY_THEIR_SECTION, SECTIONS
 from bench.store import Store
@@ -57,6 +57,15 @@ def _document(ctx: ReportContext) -> list[str]:
         "",
     ]
     lines += claims_table(store)
+    lines += [
+        "",
+        "### The ADR's consequences, with proxies",
+        "",
+        "The same rule for the consequences the ADR states that a figure here can speak to; for a negative "
+        "consequence *supported* means the drawback is real for Dagster. Proxies are labelled as such.",
+        "",
+    ]
+    lines += claims_table(store, CONSEQUENCES)
     for section in SECTIONS:
         lines += section.render(ctx)
     if store.failures:
@@ -100,7 +109,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,
-        "verdicts": {c.feature: vars(c.judge(store)) for c in CLAIMS},
+        "verdicts": {c.feature: vars(c.judge(store)) for c in [*CLAIMS, *CONSEQUENCES]},
     }
     results = out / "results.json"
     results.write_text(json.dumps(raw, indent=2, default=str) + "\n", encoding="utf-8")

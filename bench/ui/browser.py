@@ -36,6 +36,9 @@ class BrowserUnavailable(RuntimeError):
     """Chromium or Playwright could not start: screenshots are not taken, and the report says why."""
 
 
+ROLES = frozenset({"button", "combobox", "option", "tab", "link", "menuitem", "checkbox", "radio"})
+
+
 @dataclass(frozen=True)
 class Shot:
     """One page to capture: wait until every text in ``wait_for`` is on screen, then screenshot."""
@@ -44,9 +47,11 @@ class Shot:
     path: Path
     wait_for: tuple[str, ...] = ()
     cookies: tuple[dict[str, Any], ...] = ()
-    # Buttons (accessible names) a user clicks first, each if it shows up: a welcome dialog's "Skip",
-    # a "Show Graph" toggle. A button that never shows is noted, not an error.
+    # What a user clicks first, each if it shows up: a button by its accessible name (a welcome
+    # dialog's "Skip", "Expand all task groups"), or "<role>:<name>" for another role
+    # ("combobox:Dependencies", "option:All Dag Dependencies"). One that never shows is noted, not an error.
     clicks: tuple[str, ...] = ()
+    viewport: tuple[int, int] | None = None  # width, height; None: the browser's default
     settle_seconds: float = 2.0  # after the texts appear, for the graph layout's animation to finish
     timeout_seconds: float = 120.0
 
@@ -104,14 +109,19 @@ class BrowserService:
         try:
             if shot.cookies:
                 self._context.add_cookies(list(shot.cookies))
+            if shot.viewport:
+                page.set_viewport_size({"width": shot.viewport[0], "height": shot.viewport[1]})
             page.goto(shot.url, wait_until="domcontentloaded", timeout=shot.timeout_seconds * 1000)
             not_clicked = []
-            for name in shot.clicks:
+            for click in shot.clicks:
+                role, _, name = click.partition(":")
+                if role not in ROLES:
+                    role, name = "button", click
                 try:
-                    page.get_by_role("button", name=name, exact=True).first.click(timeout=15_000)
+                    page.get_by_role(role, name=name, exact=True).first.click(timeout=15_000)
                     page.wait_for_timeout(500)
                 except Exception:  # not on this page (e.g. the welcome dialog was already dismissed)
-                    not_clicked.append(name)
+                    not_clicked.append(click)
             missing = []
             for text in shot.wait_for:
                 remaining = max(1.0, shot.timeout_seconds - (time.perf_counter() - started))
