@@ -204,6 +204,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         or store.reliability
         or store.ui
         or store.engines.runs
+        or store.isolation
     ):
         return
     from bench.report.document import write_report

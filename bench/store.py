@@ -10,6 +10,7 @@ from typing import Any
 from bench.code_size.results import CodeSizeResults
 from bench.engines.results import EngineResults
 from bench.equality.results import Equality
+from bench.isolation.results import StepTest
 from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
 from bench.model_scaling.results import ModelScalingResults
@@ -51,6 +52,7 @@ class Store:
     # and what the harness set for them, per section.
     environment: dict[str, Any] = field(default_factory=dict)
     timeline: dict[str, Timeline] = field(default_factory=dict)  # implementation -> one run's steps
+    isolation: dict[str, StepTest] = field(default_factory=dict)  # implementation -> its test of one step
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
         self.runs.setdefault((measurement.implementation, size), []).append(measurement)

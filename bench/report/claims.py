@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.code_size.verdicts import judge_learning_curve, judge_migration, judge_type_safety
+from bench.isolation.verdicts import judge_testing
 from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
 from bench.measure import report_order
 from bench.report.context import markdown_table
@@ -60,7 +61,7 @@ CONSEQUENCES: list[Claim] = [
         "Testing (positive)",
         "assets are easy to test in isolation",
         "",
-        _not_measurable("no test of one step per tool is measured yet"),
+        judge_testing,
     ),
 ]
 

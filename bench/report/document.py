@@ -106,6 +106,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "ui": asdict(store.ui),
         "engines": asdict(store.engines),
         "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
+        "isolation": {name: asdict(result) for name, result in store.isolation.items()},
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bench.code_size import render as code_size
 from bench.engines import render as engines
 from bench.equality import render as equality
+from bench.isolation import render as isolation
 from bench.lineage import render as lineage
 from bench.model_scaling import render as model_scaling
 from bench.reliability import render as reliability
@@ -36,6 +37,7 @@ SECTIONS: list[Section] = [
     Section("lineage", lineage.lineage_section, lineage.lineage_chart),
     Section("code size", code_size.section),
     Section("reliability", reliability.section),
+    Section("testing in isolation", isolation.section),
     Section("data quality", lineage.quality_section),
     Section(
         "model scaling",
