@@ -124,3 +124,17 @@ def test_lines_naming_the_tool_are_told_from_core_calls_and_plain_python() -> No
     kinds = line_kinds(source, ("dagster", "dagster_dbt"), code_line_numbers(source))
     # tool: the two tool imports, @asset, dd.x; core: its import and the call; other: def, total
     assert kinds == {"tool": 4, "core": 2, "other": 2}
+
+
+def test_lineage_declared_by_hand_is_counted_per_declaration() -> None:
+    from bench.code_size.count import code_line_numbers, lineage_declarations
+
+    source = (
+        "from airflow.sdk import Asset, task\n"
+        "RAW = Asset(name='raw', uri='x://raw')\n"
+        "@task(inlets=[RAW], outlets=[\n    RAW,\n])\ndef t():\n    pass\n"
+        "op.outlets = [RAW]\nprint(op.outlets)\n"
+    )
+    names = frozenset({"inlets", "outlets", "Asset"})
+    # Asset(...), inlets=, outlets=, op.outlets = ...; reading op.outlets and the import do not count
+    assert lineage_declarations(source, names, code_line_numbers(source)) == 4

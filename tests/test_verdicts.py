@@ -182,3 +182,21 @@ def test_migration_is_supported_only_when_dagster_names_its_tool_most(tmp_path: 
     assert verdict.verdict == SUPPORTED and verdict.figures["scripts"] == "0% (reference, not compared)"
     store.code_size.sizes["prefect"] = size("prefect", 27)
     assert judge_migration(store).verdict == NO_DIFFERENCE  # 3 points apart, within 5
+
+
+def test_lineage_weighs_edges_known_against_lineage_declared_by_hand(tmp_path: Path) -> None:
+    from bench.code_size.results import CodeSize, FileSize
+
+    def size(name: str, declared: int) -> CodeSize:
+        return CodeSize(name, 1, 100, 0, 100, [], 0, [], [FileSize("x.py", "definitions", 100, {}, 0, 0, declared)])
+
+    store = _store(tmp_path)
+    edges = {"scripts": 0, "dagster": 29, "airflow": 28, "prefect": 30}
+    _lineage(store, nodes=edges, edges=edges, models=edges, objects=edges)
+    store.code_size.sizes = {name: size(name, n) for name, n in {"dagster": 4, "airflow": 9, "prefect": 11}.items()}
+    verdict = judge_lineage(store)
+    # one edge fewer than Prefect (refuted), half the hand-written declarations of Airflow (supported)
+    assert verdict.verdict == NO_DIFFERENCE, verdict.evidence
+    assert verdict.figures["dagster"] == "97% of edges; 4 declared by hand"
+    store.code_size.sizes["dagster"] = size("dagster", 12)
+    assert judge_lineage(store).verdict == REFUTED

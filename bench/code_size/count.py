@@ -37,6 +37,32 @@ FRAMEWORK_PACKAGES = {
 }
 
 
+# The names with which a developer declares lineage by hand in each tool: keyword arguments
+# (``deps=``, ``inlets=``), attributes set (``operator.outlets = ...``) and constructors called
+# (``AssetKey(...)``, ``Asset(...)``). What a tool derives by itself (dbt's graph) needs none of them.
+LINEAGE_NAMES = {
+    "dagster": frozenset({"deps", "additional_deps", "AssetKey", "AssetSpec", "AssetDep"}),
+    "airflow": frozenset({"inlets", "outlets", "Asset", "AssetAlias"}),
+    "prefect": frozenset({"asset_deps", "Asset", "AssetProperties", "materialize"}),
+}
+
+
+def lineage_declarations(source: str, names: frozenset[str], lines: set[int]) -> int:
+    """How many times ``source`` declares lineage by hand on ``lines``: a keyword argument, an
+    attribute or a call named in ``names`` (imports do not count)."""
+    found = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg in names:
+            found += node.value.lineno in lines
+        elif isinstance(node, ast.Attribute) and node.attr in names and isinstance(node.ctx, ast.Store):
+            found += node.lineno in lines
+        elif isinstance(node, ast.Call):
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            found += called in names and node.lineno in lines
+    return found
+
+
 def _docstring_lines(tree: ast.AST) -> set[int]:
     lines: set[int] = set()
     for node in ast.walk(tree):
@@ -163,8 +189,9 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
         by_feature[feature] = by_feature.get(feature, 0) + len(lines & defined[name])
         extra_lines |= lines & defined[name]
     kinds = line_kinds(source, FRAMEWORK_PACKAGES.get(implementation, ()), lines - extra_lines)
+    declared = lineage_declarations(source, LINEAGE_NAMES.get(implementation, frozenset()), lines - extra_lines)
     return FileSize(
-        str(relative), "definitions", len(lines) - len(extra_lines), by_feature, kinds["tool"], kinds["core"]
+        str(relative), "definitions", len(lines) - len(extra_lines), by_feature, kinds["tool"], kinds["core"], declared
     )
 
 

@@ -17,6 +17,7 @@ class FileSize:
     # only our core (``bench.code_size.count.line_kinds``); the rest is plain Python.
     tool_lines: int = 0
     core_lines: int = 0
+    lineage_declarations: int = 0  # lineage declared by hand (bench.code_size.count.LINEAGE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class CodeSize:
     def tool_specific_share(self) -> float | None:
         """Of the definitions' lines, the share that names the tool: what moving off it rewrites."""
         return sum(f.tool_lines for f in self.files) / self.definition_lines if self.definition_lines else None
+
+    @property
+    def lineage_declarations(self) -> int:
+        return sum(f.lineage_declarations for f in self.files)
 
     @property
     def extra_lines(self) -> dict[str, int]:

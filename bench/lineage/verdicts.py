@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from bench.report.context import percent
 from bench.store import Store
-from bench.verdicts import Verdict, judge_figures
+from bench.verdicts import EXACT, Margin, Verdict, compare_with_best_other, figure_cells, judge_figures, tally
 
 NO_RECORDS = {"scripts": "no tool, no records"}
+TENTH = Margin(0.10, relative=True, text="10% of the best other's")
 
 
 def _coverage(store: Store, share: str) -> dict[str, float | None]:
@@ -56,13 +57,36 @@ def judge_dbt_integration(store: Store) -> Verdict:
 
 
 def judge_lineage(store: Store) -> Verdict:
-    """Supported when Dagster knows a larger share of the true lineage graph's edges after a run than
-    the best other tool; exact: one edge is a dependency the tool does or does not show."""
-    truth = store.lineage.truth
-    return judge_figures(
-        f"share of the true graph's {truth.edges if truth else '?'} lineage edges the tool knows after a run",
-        _coverage(store, "edge_coverage"),
-        higher_is_better=True,
-        show=percent,
-        not_applicable=NO_RECORDS,
+    """ "Built-in, automatic" against "manual configuration": two comparisons with the best other tool.
+    The share of the true lineage graph's edges the tool knows after a run (exact: an edge is shown or
+    not), and the lineage declared by hand in its definitions (``deps=``, ``inlets=``/``outlets=``,
+    ``asset_deps=``, asset constructors: ``bench.code_size.count.LINEAGE_NAMES``; fewer is more
+    automatic, within 10%). Supported when Dagster wins more of them than it loses, refuted when it
+    loses more, no difference when even."""
+    truth, sizes = store.lineage.truth, store.code_size.sizes
+    known = {name: result.coverage.edge_coverage for name, result in store.lineage.known.items()}
+    declared = {name: float(size.lineage_declarations) for name, size in sizes.items()}
+    comparisons = {
+        "edges known": compare_with_best_other(
+            {n: v for n, v in known.items() if n not in NO_RECORDS}, higher_is_better=True, margin=EXACT, show=percent
+        ),
+        "declared by hand": compare_with_best_other(
+            {n: v for n, v in declared.items() if n not in NO_RECORDS},
+            higher_is_better=False,
+            margin=TENTH,
+            show=lambda v: f"{v:.0f}",
+        ),
+    }
+    cells = {
+        name: f"{percent(known.get(name))} of edges; {sizes[name].lineage_declarations if name in sizes else '?'} "
+        "declared by hand"
+        for name in set(known) | set(declared)
+        if name not in NO_RECORDS
+    }
+    return Verdict(
+        tally({label: c.outcome for label, c in comparisons.items()}),
+        "; ".join(f"{label}: {c.outcome} ({c.text})" for label, c in comparisons.items()),
+        f"share of the true graph's {truth.edges if truth else '?'} lineage edges the tool knows after a run, and "
+        "the lineage its definitions declare by hand",
+        figure_cells(cells, NO_RECORDS),
     )
