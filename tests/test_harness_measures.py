@@ -3,11 +3,14 @@ onto the true graph, and line counting. A judge whose measures are untested is n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.code_size.count import code_lines, framework_apis
 from bench.lineage.graph import Lineage, coverage
 from bench.lineage.introspect import _airflow_asset_node, _airflow_task_node, _prefect_asset_node, data_nodes
+from core.generate import GeneratedData
 
 TRUTH = Lineage(
     frozenset({"file:a.csv", "raw.a", "stg_a", "file:out.csv"}),
@@ -138,3 +141,18 @@ def test_lineage_declared_by_hand_is_counted_per_declaration() -> None:
     names = frozenset({"inlets", "outlets", "Asset"})
     # Asset(...), inlets=, outlets=, op.outlets = ...; reading op.outlets and the import do not count
     assert lineage_declarations(source, names, code_line_numbers(source)) == 4
+
+
+def test_the_true_lineage_read_from_a_run_equals_the_one_built_from_the_core(
+    scripts_output: Path, sample_input: GeneratedData
+) -> None:
+    from bench.lineage.graph import observed_lineage, tables_read_by_the_quality_report, true_lineage
+    from core.export import QUALITY_REPORT_TABLES
+    from core.settings import dbt_target_dir
+    from core.warehouse import warehouse_path
+
+    manifest = dbt_target_dir(scripts_output) / "manifest.json"
+    warehouse = warehouse_path(scripts_output)
+    assert tables_read_by_the_quality_report(warehouse) == set(QUALITY_REPORT_TABLES)
+    observed = observed_lineage(sample_input.customers_path.parent, scripts_output, warehouse, manifest)
+    assert observed == true_lineage(manifest)

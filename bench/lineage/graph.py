@@ -1,8 +1,11 @@
 """The true lineage graph of the pipeline, and how much of it each tool knows.
 
-The true graph is derived, never typed in: input files and raw tables from ``core.layout``, every
-dbt source and model and their edges from dbt's ``manifest.json``, output files from
-``core.layout.OUTPUT_TABLES``, and the quality report's inputs from ``core.export``. Nodes are
+The true graph is derived, never typed in, from a finished run (:func:`observed_lineage`): every dbt
+source and model and their edges from dbt's ``manifest.json``, and the rest from what the run left,
+independently of the constants the implementations declare their lineage with: input files named after
+a raw table, output files named after a table, and the tables the quality report's SQL reads (parsed by
+DuckDB). :func:`true_lineage` builds the same graph from those constants (``core.layout``,
+``core.export``); the harness checks that the two agree. Nodes are
 named ``file:<name>`` for files and by table name for tables (``raw.customers``, ``stg_customers``).
 """
 
@@ -11,7 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import networkx as nx
 
 from core.export import QUALITY_REPORT_TABLES
@@ -38,16 +43,9 @@ def _dbt_node_name(unique_id: str, manifest: dict) -> str | None:
 def true_lineage(manifest_path: Path) -> Lineage:
     """Input files -> raw tables -> dbt sources and models -> output tables -> output files."""
     manifest = json.loads(manifest_path.read_text())
-    edges: set[Edge] = set()
+    edges = _dbt_edges(manifest)
     for spec in INPUT_FILES:
         edges.add((f"file:{spec.name}", f"{RAW_SCHEMA}.{spec.raw_table}"))
-    for unique_id, node in manifest["nodes"].items():
-        if not unique_id.startswith("model."):
-            continue
-        for parent in node["depends_on"]["nodes"]:
-            parent_name = _dbt_node_name(parent, manifest)
-            if parent_name:
-                edges.add((parent_name, node["name"]))
     for table in OUTPUT_TABLES:
         for fmt in table.formats:
             edges.add((table.table, f"file:{table.table}.{fmt}"))
@@ -55,6 +53,83 @@ def true_lineage(manifest_path: Path) -> Lineage:
         edges.add((table, f"file:{QUALITY_REPORT}"))
     nodes = {name for edge in edges for name in edge}
     return Lineage(frozenset(nodes), frozenset(edges))
+
+
+def _dbt_edges(manifest: dict) -> set[Edge]:
+    """Every model's edges from the sources and models it reads, as dbt's manifest records them."""
+    edges: set[Edge] = set()
+    for unique_id, node in manifest["nodes"].items():
+        if not unique_id.startswith("model."):
+            continue
+        for parent in node["depends_on"]["nodes"]:
+            parent_name = _dbt_node_name(parent, manifest)
+            if parent_name:
+                edges.add((parent_name, node["name"]))
+    return edges
+
+
+class _StatementLog:
+    """A DuckDB connection that keeps the SQL it is asked to execute (everything else passes through)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con, self.statements = con, []
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self.statements.append(sql)
+        return self._con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def _base_tables(tree: Any, found: set[str]) -> set[str]:
+    """Tables a parsed statement (DuckDB's ``json_serialize_sql``) reads, as ``schema.table`` (``main`` left off)."""
+    if isinstance(tree, dict):
+        if tree.get("type") == "BASE_TABLE":
+            schema = tree.get("schema_name") or "main"
+            found.add(tree["table_name"] if schema == "main" else f"{schema}.{tree['table_name']}")
+        for value in tree.values():
+            _base_tables(value, found)
+    elif isinstance(tree, list):
+        for value in tree:
+            _base_tables(value, found)
+    return found
+
+
+def tables_read_by_the_quality_report(warehouse: Path) -> set[str]:
+    """What the quality report reads: the SQL the core's report runs on a read-only warehouse, parsed by DuckDB."""
+    from core.export import quality_report
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        log = _StatementLog(con)
+        quality_report(log)  # type: ignore[arg-type]  # the connection's execute, observed
+        found: set[str] = set()
+        for sql in log.statements:
+            tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0])
+            if tree.get("error"):
+                raise ValueError(f"DuckDB could not parse a statement of the quality report: {tree}")
+            _base_tables(tree, found)
+    return found
+
+
+def observed_lineage(input_dir: Path, output_dir: Path, warehouse: Path, manifest_path: Path) -> Lineage:
+    """The true graph read from a finished run, none of it from the constants the implementations
+    declare their lineage with: input files whose name is a raw table's, dbt's edges from its manifest,
+    output files named after a warehouse table, and the tables the quality report's SQL reads."""
+    edges = _dbt_edges(json.loads(manifest_path.read_text()))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {
+            (schema, name)
+            for schema, name in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        }
+    for path in sorted(input_dir.glob("*.csv")):
+        if (RAW_SCHEMA, path.stem) in tables:
+            edges.add((f"file:{path.name}", f"{RAW_SCHEMA}.{path.stem}"))
+    for path in sorted(output_dir.iterdir()):
+        if path.suffix in {".csv", ".parquet"} and ("main", path.stem) in tables:
+            edges.add((path.stem, f"file:{path.name}"))
+    edges |= {(table, f"file:{QUALITY_REPORT}") for table in tables_read_by_the_quality_report(warehouse)}
+    return Lineage(frozenset(n for edge in edges for n in edge), frozenset(edges))
 
 
 @dataclass

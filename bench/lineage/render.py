@@ -12,7 +12,8 @@ def lineage_section(ctx: ReportContext) -> list[str]:
     if truth is None:
         return lines + ["Not measured in this run."]
     lines += [
-        f"True graph (dbt manifest + core's declared inputs and outputs): {truth.nodes} nodes, {truth.edges} edges.",
+        f"True graph, read from the plain-scripts run (dbt's manifest, the input and output files, the tables the "
+        f"quality report's SQL reads): {truth.nodes} nodes, {truth.edges} edges.",
         "",
         "Nodes stored as data objects are those the tool keeps as assets (Dagster, Prefect) or Assets (Airflow); "
         "a node it knows only through a task (a cosmos model task standing for its dbt model) is counted apart. "
