@@ -143,6 +143,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     store = metafunc.config.stash[_STORE_KEY]
     if "implementation" in metafunc.fixturenames:
         metafunc.parametrize("implementation", store.config.implementations)
+    if "variant" in metafunc.fixturenames:
+        from bench.variants import RUNTIME_VARIANTS, variants_of
+
+        variants = variants_of(store.config.implementations, RUNTIME_VARIANTS)
+        skip = pytest.mark.skip(reason="none of the implementations chosen has another mode timed")
+        metafunc.parametrize("variant", variants or [pytest.param(None, marks=skip, id="none")])
     if "size" in metafunc.fixturenames:
         metafunc.parametrize("size", [store.config.customers, *store.config.scaling_sizes])
 

@@ -93,8 +93,11 @@ class Store:
         return cold["wall_seconds"]["median"] - warm["wall_seconds"]["median"]
 
     def timed(self) -> list[str]:
-        """The implementations compared, then the limit if it was timed (``bench/runtime/limit.py``)."""
-        return [*self.config.implementations, *(["limit"] if any(i == "limit" for i, _ in self.runs) else [])]
+        """The implementations compared, the other modes timed (``bench/variants.py``), then the limit if
+        it was timed (``bench/runtime/limit.py``)."""
+        measured = {name for name, _ in self.runs}
+        others = [name for name in measured if name not in self.config.implementations and name != "limit"]
+        return [*self.config.implementations, *sorted(others), *(["limit"] if "limit" in measured else [])]
 
     def ratio_to_limit(self, implementation: str, size: int) -> float | None:
         """Median wall time over the limit's, at the same size."""

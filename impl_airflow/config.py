@@ -41,6 +41,10 @@ DEFAULT_RETRY_DELAY_SECONDS = 30.0
 # `dbt run` task per model, then a task for its tests) or "build" (one `dbt build` task per model,
 # its tests included: half the tasks, tests no longer separate in the UI). Read at DAG parse time.
 COSMOS_TEST_BEHAVIOR_ENV = "LC_COSMOS_TEST_BEHAVIOR"
+# How cosmos runs the dbt tasks, one of its ExecutionMode values: "local" (the default: each dbt task
+# invokes dbt for its own model) or "watcher" (one producer task runs a single `dbt build`; each model's
+# task is a sensor that reports that model's result). Read at DAG parse time.
+COSMOS_EXECUTION_MODE_ENV = "LC_COSMOS_EXECUTION_MODE"
 
 # Where ``lc-pipeline run`` (no --input) writes its sample data when started from the repo root.
 DEFAULT_INPUT_DIR = REPO_ROOT / SAMPLE_INPUT_DIR

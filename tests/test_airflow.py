@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +23,9 @@ import pytest
 
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
+from core.transform import PROJECT_DIR_ENV, SHIPPED_DBT_PROJECT_DIR
 from impl_airflow.config import (
+    COSMOS_EXECUTION_MODE_ENV,
     COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
     DAGS_FOLDER,
@@ -278,6 +281,36 @@ def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tm
     assert outcome["failed_tasks"] == ["check_inputs"]
     assert outcome["try_numbers"]["check_inputs"] == 1  # bad input fails the same way every time
     assert {state for task, state in outcome["task_states"].items() if task != "check_inputs"} == {"upstream_failed"}
+
+
+def test_watcher_mode_builds_once_and_a_failing_dbt_test_fails_the_run(
+    small_input: Path, scripts_reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LC_COSMOS_EXECUTION_MODE=watcher`` (cosmos WATCHER, the harness's airflow-watcher series): one
+    producer task runs the whole ``dbt build``, the outputs equal the baseline's; and a dbt test that
+    fails makes the run fail, once (a mode that turned it green would hide bad data)."""
+    from impl_airflow.launch.pipeline import AirflowRunFailed, run
+
+    monkeypatch.setenv(COSMOS_EXECUTION_MODE_ENV, "watcher")
+    output_dir = tmp_path / "watcher"
+    run(small_input, output_dir)
+    _assert_equal_outputs(output_dir, scripts_reference)
+    states = _outcome(output_dir)["task_states"]
+    assert states["transform.dbt_producer_watcher"] == "success"
+    assert {state for task, state in states.items()} == {"success"}
+
+    project = tmp_path / "dbt"
+    shutil.copytree(SHIPPED_DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    (project / "tests" / "assert_stg_customers_is_empty.sql").write_text("select * from {{ ref('stg_customers') }}\n")
+    monkeypatch.setenv(PROJECT_DIR_ENV, str(project))
+    failing = tmp_path / "failing"
+    with pytest.raises(AirflowRunFailed):
+        run(small_input, failing)
+    outcome = _outcome(failing)
+    assert outcome["state"] == "failed"
+    assert outcome["task_states"]["transform.dbt_producer_watcher"] == "failed"
+    assert outcome["try_numbers"]["transform.dbt_producer_watcher"] == 1
+    assert not (failing / QUALITY_REPORT).exists()
 
 
 def _assert_equal_outputs(output_dir: Path, reference: Path) -> None:

@@ -39,19 +39,10 @@ from bench.model_scaling.results import (
     ScalingCase,
 )
 from bench.store import Store
-from impl_airflow.config import COSMOS_TEST_BEHAVIOR_ENV
+from bench.variants import VARIANTS
 
 CUSTOMERS = 1_000  # small on purpose: the SQL is cheap, orchestration dominates
 QUICK_MODELS = 10
-# The tools' other dbt integration modes, each run as a series of its own beside the shipped one:
-# name -> (implementation, the environment that switches it). Same orchestration code, one setting.
-VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
-    # cosmos TestBehavior.BUILD: one `dbt build` task per model instead of a run task and a test task
-    "airflow-cosmos-build": ("airflow", {COSMOS_TEST_BEHAVIOR_ENV: "build"}),
-    # one plain dbt invocation in the dbt_build task instead of prefect-dbt's task run per node
-    # (impl_prefect.tasks.DBT_RUNNER_ENV; not imported here: that module imports Prefect)
-    "prefect-one-invoke": ("prefect", {"LC_PREFECT_DBT_RUNNER": "dbt"}),
-}
 # The variants run on the layered shape only (staging -> intermediate -> marts, the shape real
 # projects have): a shape of Airflow at N = 200 is the costliest case (docs/performance.md has the time).
 VARIANT_SHAPES = ("layered",)

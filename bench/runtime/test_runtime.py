@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from bench.measure import RunMeasurement, run_once
 from bench.runtime.limit import compiled_models
 from bench.runtime.warm import warm_services
 from bench.store import Store
+from bench.variants import RUNTIME_VARIANTS, VARIANTS, variants_of
 from core.outputs import output_differences
 
 
@@ -47,10 +49,18 @@ def _round(store: Store, target: str, input_dir: Path, size: int, number: int, t
     output_dir = base / f"round{number}"
     mode = "warm" if warm else "cold"
     _announce(f"\n[bench] {target} at {size:,} customers: {mode} round {number} of {total} ...")
-    with warm_services(target if warm else "", base / "server_state", base / f"round{number}-server.log") as env:
+    tool, mode_env = VARIANTS.get(target, (target, {}))
+    with warm_services(tool if warm else "", base / "server_state", base / f"round{number}-server.log") as env:
         measurement = run_once(
-            target, input_dir, output_dir, base / f"round{number}-{mode}.log", env, warm=warm, round_number=number
+            tool,
+            input_dir,
+            output_dir,
+            base / f"round{number}-{mode}.log",
+            {**env, **mode_env},
+            warm=warm,
+            round_number=number,
         )
+    measurement = replace(measurement, implementation=target)
     busy = f" (machine busy: {measurement.cpu_busy_before:.0f}% CPU before)" if measurement.busy else ""
     _announce(f" {measurement.wall_seconds:.1f} s{'' if measurement.ok else ' FAILED'}{busy}")
     store.add_run(size, measurement)
@@ -62,7 +72,8 @@ def _interleaved_rounds(store: Store, input_dir: Path, size: int) -> None:
     compiled_models()  # dbt compile once, cached, before anything is timed (as a deployed manifest)
     main = size == store.config.customers
     total = store.config.rounds if main else 1
-    targets = [*store.config.implementations, "limit"]
+    variants = variants_of(store.config.implementations, RUNTIME_VARIANTS) if main else []
+    targets = [*store.config.implementations, *variants, "limit"]
     for number in range(1, total + 1):
         for target in targets:
             _round(store, target, input_dir, size, number, total)
@@ -154,6 +165,15 @@ def test_runtime_warm(benchmark, store: Store, timed_rounds, implementation: str
         pytest.skip("quick mode times cold rounds only; pytest bench (the default) times warm ones too")
     timed_rounds(store.config.customers)
     _judge(benchmark, store, implementation, store.config.customers, "warm")
+
+
+def test_runtime_of_another_mode(benchmark, store: Store, timed_rounds, finished_run, variant: str) -> None:
+    """A tool's other integration mode (``bench/variants.py``), cold rounds at the main size; its outputs
+    must equal plain scripts' (a faster mode that changes the result is no mode)."""
+    timed_rounds(store.config.customers)
+    _judge(benchmark, store, variant, store.config.customers, "cold")
+    if "scripts" in store.config.implementations:
+        assert output_differences(finished_run("scripts"), store.outputs[variant]) == []
 
 
 def test_limit(benchmark, store: Store, timed_rounds, finished_run, size: int) -> None:

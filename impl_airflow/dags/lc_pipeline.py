@@ -8,7 +8,9 @@ The same steps, in the same order, as ``impl_scripts/pipeline.py``; every step i
 produced ahead of time (``impl_airflow/launch/manifest.py``): one task per model (``dbt run --select``),
 followed by a task for that model's tests; tests that read several models run as their own task
 once all of those models are built. ``LC_COSMOS_TEST_BEHAVIOR=build`` makes it one ``dbt build``
-task per model instead (see ``impl_airflow.config``).
+task per model instead; ``LC_COSMOS_EXECUTION_MODE=watcher`` runs the whole project in one ``dbt build``
+(cosmos's WATCHER mode: a producer task, and a sensor per model reporting its result; see
+``impl_airflow.config``).
 
 Operational choices:
 - Folders are DAG params (``input_dir``, ``output_dir``) defaulting to ``LC_INPUT_DIR`` /
@@ -40,8 +42,9 @@ from typing import Any
 from airflow.sdk import Param, chain, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtBuildLocalOperator, DbtRunLocalOperator, DbtTestLocalOperator
+from cosmos.operators.watcher import DbtConsumerWatcherSensor
 
 from core.engine import RunEngine, resolve_engine
 from core.errors import PERMANENT_ERRORS
@@ -61,6 +64,7 @@ from impl_airflow.assets import (
     TABLE_ASSETS,
 )
 from impl_airflow.config import (
+    COSMOS_EXECUTION_MODE_ENV,
     COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
     DBT_MANIFEST,
@@ -99,6 +103,7 @@ def _retry_delay() -> timedelta:
 
 
 DBT_ENGINE = resolve_engine()
+EXECUTION_MODE = ExecutionMode(os.environ.get(COSMOS_EXECUTION_MODE_ENV) or ExecutionMode.LOCAL.value)
 
 
 def _warehouse(paths: dict[str, str]) -> Path:
@@ -240,7 +245,7 @@ def lc_pipeline() -> None:
             profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",  # reads LC_WAREHOUSE_PATH
         ),
         execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
+            execution_mode=EXECUTION_MODE,
             invocation_mode=InvocationMode.DBT_RUNNER,  # dbt in the task's process: no dbt CLI start-up per task
         ),
         render_config=RenderConfig(
@@ -259,6 +264,8 @@ def lc_pipeline() -> None:
         },
     )
     _declare_dbt_lineage(transform)
+    if EXECUTION_MODE is ExecutionMode.WATCHER:
+        _watch_a_finished_build(transform)
 
     exports = [
         export.override(
@@ -283,7 +290,7 @@ def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
     for operator in transform.dag.tasks:
         if not operator.task_id.startswith(f"{transform.group_id}."):
             continue
-        if isinstance(operator, DbtTestLocalOperator):
+        if isinstance(operator, DbtTestLocalOperator) or getattr(operator, "is_test_sensor", False):
             operator.retries = 0
         elif isinstance(operator, (DbtRunLocalOperator, DbtBuildLocalOperator)):
             # "transform.<model>.run" (after_each), "transform.<model>_model_build" (build)
@@ -294,6 +301,24 @@ def _declare_dbt_lineage(transform: DbtTaskGroup) -> None:
                 operator.inlets = read
             if model in MART_TABLE_ASSETS:
                 operator.outlets = [MART_TABLE_ASSETS[model]]
+
+
+def _watch_a_finished_build(transform: DbtTaskGroup) -> None:
+    """WATCHER mode as ``dag.test()`` can run it: the producer's one ``dbt build`` first, then the sensors.
+
+    ``dag.test()`` runs one task at a time with no triggerer, so a sensor started before the producer
+    would wait for it forever; here every sensor that would start with the producer runs after it
+    and reads the result the build left. A failed build fails the run: the producer does not retry
+    (a retry would skip the build and let the sensors pass on stale results).
+    """
+    group = {op.task_id: op for op in transform.dag.tasks if op.task_id.startswith(f"{transform.group_id}.")}
+    producer = group[f"{transform.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
+    producer.retries = 0
+    for operator in group.values():
+        if isinstance(operator, DbtConsumerWatcherSensor):
+            operator.poke_interval = 1
+            if not set(operator.upstream_task_ids) & set(group):
+                producer >> operator
 
 
 lc_pipeline()

@@ -1,0 +1,31 @@
+"""The tools' other integration modes, each measured as a series of its own beside the shipped one.
+
+Same orchestration code, one setting each (read when the tool loads our definitions). The shipped
+mode of each tool is its documentation's default, and the one every ADR verdict reads; these show
+what the other modes cost or save, in the runtime section (cold rounds) and in model scaling.
+"""
+
+from __future__ import annotations
+
+from impl_airflow.config import COSMOS_EXECUTION_MODE_ENV, COSMOS_TEST_BEHAVIOR_ENV
+
+# name -> (implementation, the environment that switches it)
+VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
+    # cosmos ExecutionMode.WATCHER: one producer task runs the whole `dbt build`, a sensor per model
+    # reports its result (under dag.test() the sensors run after the producer: no triggerer)
+    "airflow-watcher": ("airflow", {COSMOS_EXECUTION_MODE_ENV: "watcher"}),
+    # cosmos TestBehavior.BUILD: one `dbt build` task per model instead of a run task and a test task
+    "airflow-cosmos-build": ("airflow", {COSMOS_TEST_BEHAVIOR_ENV: "build"}),
+    # one plain dbt invocation in the dbt_build task instead of prefect-dbt's task run per node
+    # (impl_prefect.tasks.DBT_RUNNER_ENV; not imported here: that module imports Prefect)
+    "prefect-one-invoke": ("prefect", {"LC_PREFECT_DBT_RUNNER": "dbt"}),
+}
+# The variants the runtime section times (cold rounds): those that change how dbt is run at all.
+RUNTIME_VARIANTS = ("airflow-watcher",)
+
+
+def variants_of(implementations: list[str], names: tuple[str, ...] | None = None) -> list[str]:
+    """The variants of the implementations chosen, in :data:`VARIANTS` order (only ``names`` if given)."""
+    return [
+        name for name, (tool, _) in VARIANTS.items() if tool in implementations and (names is None or name in names)
+    ]
