@@ -53,7 +53,10 @@ def _document(ctx: ReportContext) -> list[str]:
         "Each row shows every implementation's figure and compares Dagster with the **best** of the others that "
         "have it (`n/a` where the row does not apply): *supported* when Dagster is better beyond the row's margin, "
         "*refuted* when worse, *no difference* within it or on an exact tie, *not measurable here* without the "
-        "figures. Each rule is one function, stated in `docs/harness.md`.",
+        "figures. Each rule is one function, stated in `docs/harness.md`. Every verdict reads each tool in its "
+        "shipped mode, its documentation's default (Dagster `@dbt_assets`, one `dbt build`; Airflow cosmos "
+        "`ExecutionMode.LOCAL`, a dbt invocation per model; Prefect prefect-dbt's `PrefectDbtRunner`); the runtime "
+        "section times other modes beside them.",
         "",
     ]
     lines += claims_table(store)
