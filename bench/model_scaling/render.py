@@ -253,12 +253,13 @@ _MODES = (
     "Integration modes: each implementation as shipped (Dagster one `dbt build` for all dbt assets, "
     "`@dbt_assets`, events streamed, each test an asset check; Airflow astronomer-cosmos, a run task and a "
     "test task per model, `dbtRunner` in the task's process, `dag.test()`; Prefect prefect-dbt "
-    "`PrefectDbtRunner`, one `dbt build` with a task run per dbt node), and two other modes of the same code, "
-    "each switched by one setting: **airflow-cosmos-build** (cosmos `TestBehavior.BUILD`: one `dbt build` "
+    "`PrefectDbtRunner`, one `dbt build` with a task run per dbt node), and three other modes of the same code, "
+    "each switched by one setting (`bench/variants.py`): **airflow-watcher** (cosmos `ExecutionMode.WATCHER`: one "
+    "`dbt build` by a producer task, a sensor per model, `LC_COSMOS_EXECUTION_MODE=watcher`), **airflow-cosmos-build** (cosmos `TestBehavior.BUILD`: one `dbt build` "
     "task per model, `LC_COSMOS_TEST_BEHAVIOR=build`) and **prefect-one-invoke** (one plain dbt invocation "
     "in the `dbt_build` task, no task run per node, `LC_PREFECT_DBT_RUNNER=dbt`). Not measured: Dagster "
     "subset runs (a selection of dbt assets is the same one `dbt build` with a `--select`, not a different "
-    "per-node mechanism) and a single `dbt build` task under Airflow."
+    "per-node mechanism)."
 )
 
 
