@@ -108,10 +108,15 @@ def judge_figures(
     margin: Margin = EXACT,
     show: Callable[[float], str] = str,
     not_applicable: Mapping[str, str] | None = None,
+    reference: tuple[str, ...] = (),
 ) -> Verdict:
-    """A row decided by one figure: :func:`compare_with_best_other` over the implementations it applies to."""
+    """A row decided by one figure: :func:`compare_with_best_other` over the implementations it applies
+    to; those in ``reference`` are shown beside them but not compared (plain scripts, the baseline)."""
     not_applicable = not_applicable or {}
-    compared = {name: value for name, value in figures.items() if name not in not_applicable}
+    compared = {n: v for n, v in figures.items() if n not in not_applicable and n not in reference}
     comparison = compare_with_best_other(compared, higher_is_better=higher_is_better, margin=margin, show=show)
-    shown = {name: None if value is None else show(value) for name, value in figures.items()}
+    shown = {
+        name: None if value is None else show(value) + (" (reference, not compared)" if name in reference else "")
+        for name, value in figures.items()
+    }
     return Verdict(comparison.outcome, comparison.text, measured, figure_cells(shown, not_applicable))

@@ -18,19 +18,18 @@ def judge_type_safety(store: Store) -> Verdict:
     typing = store.code_size.typing
     verdict = judge_figures(
         "share of the orchestration code's expressions that mypy types (not Any)",
-        {name: result.typed_share for name, result in typing.items() if name != "scripts"},
+        {name: result.typed_share for name, result in typing.items()},
         higher_is_better=True,
         margin=TYPED_SHARE_MARGIN,
         show=percent,
+        reference=("scripts",),
     )
     figures = {
         name: f"{cell}, {typing[name].mypy_errors} mypy error(s)"
-        if name in typing and typing[name].typed_share is not None
+        if name in typing and typing[name].typed_share is not None and name != "scripts"
         else cell
         for name, cell in verdict.figures.items()
     }
-    if "scripts" in typing and typing["scripts"].typed_share is not None:
-        figures["scripts"] = f"{percent(typing['scripts'].typed_share)} (reference, not compared)"
     return Verdict(verdict.verdict, verdict.evidence, verdict.measured, figures)
 
 
@@ -56,16 +55,13 @@ def judge_migration(store: Store) -> Verdict:
     a larger share of Dagster's definitions names the tool (lines that use a name imported from it:
     what moving off it rewrites) than of any other tool's, by more than five percentage points. A proxy:
     it reads names, not effort. Plain scripts names no tool and is shown as the reference."""
-    sizes = store.code_size.sizes
     verdict = judge_figures(
         "proxy: share of the definitions' code lines that name the tool (use a name imported from it)",
-        {name: size.tool_specific_share for name, size in sizes.items() if name != "scripts"},
+        {name: size.tool_specific_share for name, size in store.code_size.sizes.items()},
         higher_is_better=True,
         margin=TOOL_SHARE_MARGIN,
         show=percent,
+        reference=("scripts",),
     )
-    figures = dict(verdict.figures)
-    if "scripts" in sizes:
-        figures["scripts"] = f"{percent(sizes['scripts'].tool_specific_share)} (reference, not compared)"
     evidence = verdict.evidence.replace("best other", "most tool-bound other")
-    return Verdict(verdict.verdict, evidence, verdict.measured, figures)
+    return Verdict(verdict.verdict, evidence, verdict.measured, verdict.figures)

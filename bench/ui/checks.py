@@ -49,6 +49,7 @@ from bench.ui.results import Criterion, HotReload, Newcomer, Screenshot, ToolUi,
 from bench.ui.settings import newcomer_settings
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
+WIDE = (2400, 1350)  # a screen on which each tool's whole graph of our pipeline stays legible
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
 RUN_TIMEOUT = 900.0
 RELOAD_TIMEOUT = 300.0
@@ -180,10 +181,12 @@ def dagster_ui(ctx: UiContext) -> ToolUi:
         result.screenshot = _screenshot(
             ctx,
             Shot(
-                f"{server.url}/assets/quality_report?view=lineage&lineageScope=upstream",
+                # The global asset lineage (the "Lineage" page), every group, on a screen that holds it whole.
+                f"{server.url}/asset-groups",
                 ctx.results_dir / "ui_dagster.png",
                 wait_for=("quality_report", "stg_accounts", "customers_raw"),
-                clicks=("Skip", "All"),
+                clicks=("Skip", "Expand all groups"),
+                viewport=WIDE,
             ),
         )
         reload = result.hot_reload = _dagster_hot_reload(ctx, api, location)
@@ -296,8 +299,16 @@ def airflow_ui(ctx: UiContext) -> ToolUi:
                 ctx.results_dir / "ui_airflow.png",
                 wait_for=("check_inputs", "transform", "quality_report"),
                 cookies=({"name": "_token", "value": api.token(), "url": server.url},),
-                # The graph as it opens (the dbt task group collapsed: expanded, 20 cosmos tasks make it unreadable).
-                clicks=("Collapse Details Panel", "Show Graph (Press g)"),
+                # The graph with the dbt task group expanded and the Assets shown (the view of lineage
+                # Airflow gives: tasks and the Assets they read and write).
+                clicks=(
+                    "Collapse Details Panel",
+                    "Show Graph (Press g)",
+                    "Expand all task groups",
+                    "combobox:Dependencies",
+                    "option:All Dag Dependencies",
+                ),
+                viewport=WIDE,
             ),
         )
         add_airflow_task(ctx.workspace)
