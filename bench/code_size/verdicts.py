@@ -39,9 +39,13 @@ def judge_learning_curve(store: Store) -> Verdict:
     return Verdict(
         NOT_MEASURABLE,
         "no measure of learning here; the figures are proxies only",
-        "proxies: distinct framework APIs the implementation calls; its definition lines",
+        "proxies: distinct framework APIs the definitions import, their code lines, config files they ship",
         figure_cells(
-            {name: f"{len(size.framework_apis)} APIs, {size.definition_lines} lines" for name, size in sizes.items()}
+            {
+                name: f"{len(size.framework_apis)} APIs, {size.definition_lines} lines, "
+                f"{len(size.config_files)} config files"
+                for name, size in sizes.items()
+            }
         ),
     )
 
