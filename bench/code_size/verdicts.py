@@ -39,7 +39,7 @@ def judge_learning_curve(store: Store) -> Verdict:
     return Verdict(
         NOT_MEASURABLE,
         "no measure of learning here; the figures are proxies only",
-        "proxies: distinct framework APIs the definitions import, their code lines, config files they ship",
+        "proxies: distinct framework APIs the implementation imports, its definitions' code lines, config files it ships",
         figure_cells(
             {
                 name: f"{len(size.framework_apis)} APIs, {size.definition_lines} lines, "
