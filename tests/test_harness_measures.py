@@ -110,9 +110,8 @@ def test_newcomer_settings_are_counted_alike_for_every_tool() -> None:
         "PREFECT_HOME=/p DO_NOT_TRACK=1 PREFECT_UI_API_URL=http://h/api .venv/bin/prefect server start --port=4200"
     ]
     assert newcomer_settings(prefect) == (["--port", "PREFECT_HOME", "PREFECT_UI_API_URL"], ["DO_NOT_TRACK"])
-    airflow = [
-        ".venv/bin/python -m impl_airflow.launch.ui --output o --port 8080"
-    ]  # our launcher's flags: not the tool's
+    # our launcher's flags are not the tool's, even with a folder named after the tool
+    airflow = [".venv/bin/python -m impl_airflow.launch.ui --output /tmp/state/airflow --port 8080"]
     launcher = ["AIRFLOW_HOME", "AIRFLOW__API__PORT", "SCARF_NO_ANALYTICS", "LC_INPUT_DIR"]
     assert newcomer_settings(airflow, launcher) == (["AIRFLOW_HOME", "AIRFLOW__API__PORT"], ["SCARF_NO_ANALYTICS"])
 

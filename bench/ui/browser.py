@@ -36,7 +36,8 @@ class BrowserUnavailable(RuntimeError):
     """Chromium or Playwright could not start: screenshots are not taken, and the report says why."""
 
 
-ROLES = frozenset({"button", "combobox", "option", "tab", "link", "menuitem", "checkbox", "radio"})
+# Roles a click can name; "key" presses a keyboard shortcut instead ("key:Alt+e").
+ROLES = frozenset({"button", "combobox", "option", "tab", "link", "menuitem", "checkbox", "radio", "key"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Shot:
     cookies: tuple[dict[str, Any], ...] = ()
     # What a user clicks first, each if it shows up: a button by its accessible name (a welcome
     # dialog's "Skip", "Expand all task groups"), or "<role>:<name>" for another role
-    # ("combobox:Dependencies", "option:All Dag Dependencies"). One that never shows is noted, not an error.
+    # ("combobox:Dependencies"), or "key:<shortcut>" for a keyboard shortcut. One that never shows is
+    # noted, not an error.
     clicks: tuple[str, ...] = ()
     viewport: tuple[int, int] | None = None  # width, height; None: the browser's default
     settle_seconds: float = 2.0  # after the texts appear, for the graph layout's animation to finish
@@ -118,7 +120,11 @@ class BrowserService:
                 if role not in ROLES:
                     role, name = "button", click
                 try:
-                    page.get_by_role(role, name=name, exact=True).first.click(timeout=15_000)
+                    if role == "key":
+                        page.locator("body").click(position={"x": 5, "y": 5})  # focus the page, not a field
+                        page.keyboard.press(name)
+                    else:
+                        page.get_by_role(role, name=name, exact=True).first.click(timeout=15_000)
                     page.wait_for_timeout(500)
                 except Exception:  # not on this page (e.g. the welcome dialog was already dismissed)
                     not_clicked.append(click)

@@ -49,12 +49,12 @@ def env_assignments(command: str) -> list[str]:
 
 
 def tool_flags(command: str) -> list[str]:
-    """The flags passed to a tool's own executable in ``command`` (``-p``, ``--host``), in order."""
-    words = shlex.split(command)
-    starts = [i for i, word in enumerate(words) if word.rsplit("/", 1)[-1] in TOOL_EXECUTABLES]
-    if not starts:
+    """The flags passed to a tool's own executable in ``command`` (``-p``, ``--host``), in order: only
+    when the command runs the tool itself (its first word after the settings), not our launcher."""
+    words = shlex.split(command)[len(env_assignments(command)) :]
+    if not words or words[0].rsplit("/", 1)[-1] not in TOOL_EXECUTABLES:
         return []
-    return [word.split("=", 1)[0] for word in words[starts[0] + 1 :] if word.startswith("-")]
+    return [word.split("=", 1)[0] for word in words[1:] if word.startswith("-")]
 
 
 def written_config_keys(command: str) -> list[str]:
