@@ -19,9 +19,12 @@ VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     # one plain dbt invocation in the dbt_build task instead of prefect-dbt's task run per node
     # (impl_prefect.tasks.DBT_RUNNER_ENV; not imported here: that module imports Prefect)
     "prefect-one-invoke": ("prefect", {"LC_PREFECT_DBT_RUNNER": "dbt"}),
+    # prefect-dbt's PrefectDbtOrchestrator, ExecutionMode.PER_NODE: a Prefect task and a dbt invocation
+    # per node, one at a time (DuckDB: one writing process)
+    "prefect-per-node": ("prefect", {"LC_PREFECT_DBT_RUNNER": "per-node"}),
 }
-# The variants the runtime section times (cold rounds): those that change how dbt is run at all.
-RUNTIME_VARIANTS = ("airflow-watcher",)
+# The variants the runtime section times (cold rounds): each tool's other documented ways to run dbt.
+RUNTIME_VARIANTS = ("airflow-watcher", "airflow-cosmos-build", "prefect-per-node")
 
 
 def variants_of(implementations: list[str], names: tuple[str, ...] | None = None) -> list[str]:

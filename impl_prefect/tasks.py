@@ -30,23 +30,25 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.logging import get_run_logger
 from prefect.tasks import MaterializingTask, Task
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+from prefect_dbt.core._orchestrator import ExecutionMode, PrefectDbtOrchestrator
 from prefect_dbt.utilities import format_resource_id
 
 from core.engine import DEFAULT_ENGINE, Engine, RunEngine
 from core.environment import scoped_environ
-from core.errors import PERMANENT_ERRORS, QualityCheckFailed
+from core.errors import PERMANENT_ERRORS, PipelineInputError, QualityCheckFailed
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
 from core.settings import dbt_target_dir
-from core.transform import DBT_PROJECT_DIR, raise_for_failures, run_dbt
+from core.transform import DBT_PROJECT_DIR, failed_nodes, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, raw_table_asset
 
-# How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, a task run and
-# an asset per dbt node) or "dbt" (one plain dbt invocation, no task run per node; the harness
-# compares the two on large projects, bench/model_scaling/test_model_scaling.py).
+# How dbt runs inside the dbt_build task: "prefect-dbt" (the default: PrefectDbtRunner, one `dbt build`
+# reporting a task run and an asset per dbt node), "per-node" (prefect-dbt's PrefectDbtOrchestrator:
+# a dbt invocation per node, each its own Prefect task) or "dbt" (one plain dbt invocation, no task
+# run per node). The harness measures the other two beside the default (bench/variants.py).
 DBT_RUNNER_ENV = "LC_PREFECT_DBT_RUNNER"
 
 
@@ -150,19 +152,23 @@ def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, 
     ``raw_tables`` is what the ingestion tasks loaded: passing it makes their edge to this task.
     """
     engine = config.dbt_engine
-    if os.environ.get(DBT_RUNNER_ENV) == "dbt":
+    runner = os.environ.get(DBT_RUNNER_ENV, "prefect-dbt")
+    if runner == "dbt":
         run_dbt(["build"], config.warehouse, config.dbt_target, spark=engine.spark)
     else:
         engine.start()  # on Spark: the session dbt-spark finds in this process
-        runner = PrefectDbtRunner(
-            settings=PrefectDbtSettings(
-                project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
-            ),
-            raise_on_failure=False,  # failed nodes are named as core.transform.run_dbt names them
+        settings = PrefectDbtSettings(
+            project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=config.dbt_target
         )
         with scoped_environ(engine.dbt_environment()):  # profiles.yml reads the warehouse path and target
-            result = runner.invoke(["build", "--log-path", str(config.dbt_target / "logs")])
-        raise_for_failures(result, ["build"])
+            if runner == "per-node":
+                _build_node_by_node(settings, config.dbt_target)
+            else:
+                result = PrefectDbtRunner(
+                    settings=settings,
+                    raise_on_failure=False,  # failed nodes are named as core.transform.run_dbt names them
+                ).invoke(["build", "--log-path", str(config.dbt_target / "logs")])
+                raise_for_failures(result, ["build"])
     with connect(config.warehouse) as con:
         engine.publish(con)  # on Spark: a DuckDB view of each table Spark wrote
     manifest = json.loads((config.dbt_target / "manifest.json").read_text(encoding="utf-8"))
@@ -172,6 +178,26 @@ def dbt_build(config: RunConfig, raw_tables: Sequence[LoadResult]) -> dict[str, 
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["relation_name"]
     }
+
+
+def _build_node_by_node(settings: PrefectDbtSettings, target: Path) -> None:
+    """``dbt build`` as prefect-dbt's orchestrator runs it per node: a Prefect task and a dbt
+    invocation for each model and test, in dependency order.
+
+    One node at a time (``concurrency=1``): DuckDB lets one process write the warehouse file, and the
+    worker processes are separate ones. A node is not retried on its own: the dbt_build task retries.
+    """
+    orchestrator = PrefectDbtOrchestrator(
+        settings=settings,
+        execution_mode=ExecutionMode.PER_NODE,
+        concurrency=1,
+        write_run_results=True,  # dbt's own record, read back to name what failed
+        raise_on_failure=False,
+    )
+    orchestrator.run_build()
+    failed = failed_nodes(target)
+    if failed:
+        raise PipelineInputError(f"dbt build failed: {', '.join(failed)}")
 
 
 # --- exports and the quality report: built per run, as the models' assets come from its manifest --

@@ -155,3 +155,24 @@ def test_the_true_lineage_read_from_a_run_equals_the_one_built_from_the_core(
     assert tables_read_by_the_quality_report(warehouse) == set(QUALITY_REPORT_TABLES)
     observed = observed_lineage(sample_input.customers_path.parent, scripts_output, warehouse, manifest)
     assert observed == true_lineage(manifest)
+
+
+def test_what_dbt_ran_is_counted_by_kind_against_what_the_project_declares(tmp_path: Path) -> None:
+    """A mode that skips dbt's unit tests shows it: the count comes from the run's own records."""
+    import json
+
+    from bench.runtime.render import dbt_nodes_run
+    from core.settings import dbt_target_dir
+
+    target = dbt_target_dir(tmp_path)
+    target.mkdir(parents=True)
+    nodes = {"model.p.a": "model", "model.p.b": "model", "test.p.t1": "test", "test.p.t2": "test"}
+    manifest = {
+        "nodes": {uid: {"resource_type": kind} for uid, kind in nodes.items()},
+        "unit_tests": {"unit_test.p.a.u": {}},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    assert dbt_nodes_run(tmp_path) is None  # no run_results.json: nothing to say
+    ran = ["model.p.a", "model.p.b", "test.p.t1"]
+    (target / "run_results.json").write_text(json.dumps({"results": [{"unique_id": uid} for uid in ran]}))
+    assert dbt_nodes_run(tmp_path) == "2 of 2 models, 1 of 2 tests, 0 of 1 unit tests"

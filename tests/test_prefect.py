@@ -28,6 +28,7 @@ import pytest
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
 from core.settings import dbt_target_dir
+from core.transform import SHIPPED_DBT_PROJECT_DIR
 from impl_prefect.launch.runtime import PREFECT_HOME_DIRNAME
 from testkit.bad_inputs import assert_stops_before_writing
 from testkit.faults import FAULTS, assert_recovered, stale_output
@@ -195,6 +196,34 @@ def test_one_invoke_mode_builds_every_node_and_names_the_same_model_assets(
     expected = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert set(models) == expected
     assert models["account_summary"].key == "duckdb://warehouse/main/account_summary"
+
+
+def test_per_node_mode_runs_a_task_per_node_and_a_failing_dbt_test_fails_the_run(
+    prefect_server: str, small_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LC_PREFECT_DBT_RUNNER=per-node`` (prefect-dbt's orchestrator, the harness's prefect-per-node
+    series): every dbt node is a task run of its own, and a dbt test that fails makes the run fail
+    (nodes downstream of it skipped, no output written): a mode that turned it green would hide bad
+    data. Its outputs on a passing run are compared with scripts' in the harness's runtime section."""
+    import impl_prefect.tasks
+    from core.errors import PipelineInputError
+    from impl_prefect.launch.pipeline import run
+
+    project = tmp_path / "dbt"
+    shutil.copytree(SHIPPED_DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    (project / "tests" / "assert_stg_customers_is_empty.sql").write_text("select * from {{ ref('stg_customers') }}\n")
+    monkeypatch.setattr(impl_prefect.tasks, "DBT_PROJECT_DIR", project)
+    monkeypatch.setenv(impl_prefect.tasks.DBT_RUNNER_ENV, "per-node")
+    output_dir = tmp_path / "output"
+    with pytest.raises(PipelineInputError, match="assert_stg_customers_is_empty"):
+        run(small_input, output_dir)
+
+    runs = _task_runs(_flow_run_of(output_dir))
+    assert runs["model stg_customers"].state.is_completed()
+    assert runs["test assert_stg_customers_is_empty"].state.is_failed()
+    assert runs["dbt_build"].state.is_failed()
+    assert "model customer_profile" not in runs or not runs["model customer_profile"].state.is_completed()
+    assert not (output_dir / QUALITY_REPORT).exists()
 
 
 # --- retries ---------------------------------------------------------------------------------------

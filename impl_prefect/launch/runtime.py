@@ -110,7 +110,7 @@ def prefect_runtime(home: Path, while_server_starts: Callable[[], object] | None
 def _temporary_server(home: Path, while_starting: Callable[[], object] | None) -> Iterator[str]:
     """Prefect's temporary server, on this run's database, for this run only."""
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_DATABASE_CONNECTION_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_SERVER_DATABASE_CONNECTION_URL: database_url(home)}):
         # The default (port-less) instance is the one Prefect's own clients look up when no API URL
@@ -130,7 +130,11 @@ def _temporary_server(home: Path, while_starting: Callable[[], object] | None) -
                 finally:
                     starting.result()  # raises if the server did not come up in time
             try:
-                yield server.api_url
+                # Named as a setting too: Prefect hands its settings to the processes it spawns (the
+                # process pool of prefect-dbt's per-node mode), which would otherwise start servers
+                # of their own on this same SQLite file.
+                with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                    yield server.api_url
             finally:
                 _flush_workers()
                 settled_task_runs()
