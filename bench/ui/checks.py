@@ -51,7 +51,7 @@ from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
 # Screens on which each tool's whole graph of our pipeline stays legible.
 WIDE = (2400, 1350)
-LONG = (3200, 1100)  # Airflow's graph of the expanded dbt group is one long row
+LONG = (4800, 900)  # Airflow's graph of the expanded dbt group and its Assets is one long row
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
 RUN_TIMEOUT = 900.0
 RELOAD_TIMEOUT = 300.0
@@ -302,9 +302,18 @@ def airflow_ui(ctx: UiContext) -> ToolUi:
                 ctx.results_dir / "ui_airflow.png",
                 wait_for=("check_inputs", "transform", "quality_report"),
                 cookies=({"name": "_token", "value": api.token(), "url": server.url},),
-                # The graph with the dbt task group expanded (every cosmos task), on a screen as long
-                # as the DAG.
-                clicks=("Collapse Details Panel", "Show Graph (Press g)", "Expand all task groups"),
+                # The graph with the dbt task group expanded (every cosmos task) and the Assets the
+                # tasks update drawn beside them (Options > Dependencies > External conditions), on a
+                # screen as long as the DAG.
+                clicks=(
+                    "Collapse Details Panel",
+                    "Show Graph (Press g)",
+                    "Expand all task groups",
+                    "Options",
+                    "combobox:Dependencies",
+                    "option:External conditions",
+                    "Options",  # closes the options again
+                ),
                 viewport=LONG,
             ),
         )
