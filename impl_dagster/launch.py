@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from contextlib import redirect_stdout
@@ -31,6 +32,9 @@ from core.transform import failed_nodes
 from core.warehouse import warehouse_path
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+# "multiprocess": the job on Dagster's default executor instead of the in-process one the definitions
+# set (the harness's dagster-multiprocess series, bench/variants.py).
+EXECUTOR_ENV = "LC_DAGSTER_EXECUTOR"
 log = logging.getLogger(__name__)
 _EVENTS = logging.getLogger("dagster_events")
 _DBT_LOG = logging.getLogger("dbt")
@@ -125,51 +129,89 @@ def _report_events(progress: Progress) -> Callable[[Any], None]:
     return report
 
 
-def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
-    """Materialize every asset and run every check once; raise on bad input or a failed check."""
-    from dagster import DagsterExecutionStepExecutionError, DagsterInstance, Failure
-    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+def multiprocess_job() -> Any:
+    """``lc_pipeline_job`` on Dagster's default executor (a process per step). A module-level
+    function, so that each step's process can rebuild the job (``reconstructable``)."""
+    from dagster import multiprocess_executor
 
     from impl_dagster.definitions import defs
 
+    return defs.resolve_job_def("lc_pipeline_job").with_executor_def(multiprocess_executor)
+
+
+def _execute_step_by_process(instance: Any, config: dict) -> str:
+    """Run the job on the multiprocess executor, one step at a time (one DuckDB file takes one
+    writing process); return the run id, or raise naming the steps that failed.
+
+    Events are written by each step's process, so this mode prints no per-step progress lines.
+    """
+    from dagster import execute_job, reconstructable
+
+    execution = {"execution": {"config": {"max_concurrent": 1}}}
+    result = execute_job(reconstructable(multiprocess_job), instance, run_config={**config, **execution})
+    if not result.success:
+        failures = [
+            f"{event.step_key}: {event.event_specific_data.error.message.strip()}"
+            for event in result.get_step_failure_events()
+        ]
+        raise RuntimeError(f"dagster run {result.run_id} failed: {'; '.join(failures) or 'see the run log'}")
+    return result.run_id
+
+
+def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
+    """Materialize every asset and run every check once; raise on bad input or a failed check."""
+    from dagster import DagsterInstance
+
     input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    job = defs.resolve_job_def("lc_pipeline_job")
-    run_id = str(uuid.uuid4())
+    config = run_config(input_dir, output_dir, engine)
 
     home = prepare_dagster_home(output_dir / "dagster_home")
-    log.info("starting a Dagster run of %s, recorded in the instance at %s", job.name, home)
+    log.info("starting a Dagster run of lc_pipeline_job, recorded in the instance at %s", home)
     with (
         DagsterInstance.from_config(str(home)) as instance,
         Progress() as progress,
         redirect_stdout(_LinesToLog(_DBT_LOG)),
     ):
-        instance.add_event_listener(run_id, _report_events(progress))
-        try:
-            result = job.execute_in_process(
-                run_config=run_config(input_dir, output_dir, engine), instance=instance, run_id=run_id
-            )
-        except Failure as failure:  # bad input or failed checks, not retried (see assets/retries.py)
-            if is_permanent(failure.__cause__):
-                raise failure.__cause__ from None
-            raise
-        except DagsterExecutionStepExecutionError as error:
-            # Unwrap Dagster's step failure: the CLI prints the original one-line message.
-            cause = error.user_exception
-            if is_permanent(cause):
-                raise cause from None
-            if isinstance(cause, DagsterDbtCliRuntimeError):
-                target = dbt_target_dir(output_dir)
-                failed = _failed_checks(instance, run_id) or failed_nodes(target)
-                raise PipelineInputError(
-                    f"dbt build failed: {', '.join(failed) or 'see the dbt log'} (dbt log: {target / 'dbt.log'})"
-                ) from cause
-            raise
+        if os.environ.get(EXECUTOR_ENV) == "multiprocess":
+            run_id = _execute_step_by_process(instance, config)
+        else:
+            run_id = _execute_in_process(instance, config, progress, output_dir)
         failed = _failed_checks(instance, run_id)
 
-    if not result.success:  # pragma: no cover - raise_on_error=True raises first
-        raise RuntimeError(f"dagster run {run_id} failed")
     if failed:
         raise QualityCheckFailed(f"{output_dir}: asset checks failed: {', '.join(failed)}")
     report = json.loads((output_dir / QUALITY_REPORT).read_text(encoding="utf-8"))
     return summarise("dagster", output_dir, report)
+
+
+def _execute_in_process(instance: Any, config: dict, progress: Progress, output_dir: Path) -> str:
+    """Run the job in this process, its events reported as they are written; return the run id.
+
+    Dagster's step failure is unwrapped so that the CLI prints the original one-line message.
+    """
+    from dagster import DagsterExecutionStepExecutionError, Failure
+    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+    from impl_dagster.definitions import defs
+
+    run_id = str(uuid.uuid4())
+    instance.add_event_listener(run_id, _report_events(progress))
+    try:
+        defs.resolve_job_def("lc_pipeline_job").execute_in_process(run_config=config, instance=instance, run_id=run_id)
+    except Failure as failure:  # bad input or failed checks, not retried (see assets/retries.py)
+        if is_permanent(failure.__cause__):
+            raise failure.__cause__ from None
+        raise
+    except DagsterExecutionStepExecutionError as error:
+        cause = error.user_exception
+        if is_permanent(cause):
+            raise cause from None
+        if isinstance(cause, DagsterDbtCliRuntimeError):
+            target = dbt_target_dir(output_dir)
+            failed = _failed_checks(instance, run_id) or failed_nodes(target)
+            raise PipelineInputError(
+                f"dbt build failed: {', '.join(failed) or 'see the dbt log'} (dbt log: {target / 'dbt.log'})"
+            ) from cause
+        raise
+    return run_id

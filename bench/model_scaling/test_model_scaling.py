@@ -49,7 +49,7 @@ VARIANT_SHAPES = ("layered",)
 # Prefect's flow module never reads the dbt project at import (prefect-dbt learns the graph while
 # running), so its load time is measured on one shape per size only, and not again for its variant.
 LOAD_ONCE_PER_SIZE = {"prefect"}
-LOAD_NEVER = {"prefect-one-invoke", "prefect-per-node"}
+LOAD_NEVER = {"dagster-multiprocess", "prefect-one-invoke", "prefect-per-node"}
 
 
 def _sizes(config: pytest.Config) -> list[int]:
