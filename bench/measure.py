@@ -71,6 +71,22 @@ def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, st
     return env
 
 
+def tool_state_environment(implementation: str, scratch: Path) -> dict[str, str]:
+    """What a tool needs set before it is imported in a child process: its state in ``scratch``
+    (as a CI job would give it), never the user's home."""
+    if implementation == "airflow":
+        from impl_airflow.config import airflow_environment
+
+        return airflow_environment(scratch / "airflow_home")
+    if implementation == "prefect":
+        from impl_prefect.launch.runtime import prefect_environment
+
+        return prefect_environment(scratch / "prefect_home")
+    if implementation == "dagster":
+        return {"DAGSTER_HOME": str(scratch / "dagster_home")}
+    return {}
+
+
 def scrubbed_names() -> list[str]:
     """Names (never values) of the caller's variables that measured processes do not inherit."""
     return sorted(name for name in os.environ if name.startswith(TOOL_ENV_PREFIXES))

@@ -24,7 +24,7 @@ import pytest
 
 from bench.code_size.count import code_lines
 from bench.isolation.results import StepTest
-from bench.measure import scrubbed_environment
+from bench.measure import scrubbed_environment, tool_state_environment
 from bench.paths import REPO
 from bench.store import Store
 from core.layout import QUALITY_REPORT
@@ -33,17 +33,6 @@ from testkit.folders import fresh_folder
 
 STEPS = REPO / "bench" / "isolation" / "steps"
 TIMEOUT_SECONDS = 900
-
-
-def _tool_environment(implementation: str, scratch: Path) -> dict[str, str]:
-    """Where the tool keeps its state for the test: a scratch folder, as a CI job would give it."""
-    if implementation == "airflow":
-        from impl_airflow.config import airflow_environment
-
-        return airflow_environment(scratch / "airflow_home")
-    if implementation == "prefect":
-        return {"PREFECT_HOME": str(scratch / "prefect_home"), "DO_NOT_TRACK": "1"}
-    return {}
 
 
 def _folders(finished: Path, root: Path) -> dict[str, str]:
@@ -71,7 +60,7 @@ def test_one_step_in_isolation(store: Store, dataset, finished_run, implementati
             {
                 **_folders(finished_run("scripts"), root),
                 "LC_STEP_INPUT": str(dataset(store.config.customers)),
-                **_tool_environment(implementation, Path(scratch)),
+                **tool_state_environment(implementation, Path(scratch)),
             }
         )
         command = [sys.executable, "-m", "pytest", str(module), "-q", "-p", "no:cacheprovider", "--noconftest"]

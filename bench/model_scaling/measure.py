@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.child import report, result_in
-from bench.measure import scrubbed_environment
+from bench.measure import scrubbed_environment, tool_state_environment
 from bench.model_scaling.projects import project_environment
 from bench.model_scaling.results import DefinitionLoad, ManifestBuild
 from bench.paths import REPO
@@ -201,21 +201,6 @@ def _child_main(argv: list[str]) -> int:
 # --- in the harness ---------------------------------------------------------------------------------
 
 
-def _tool_environment(implementation: str, scratch: Path) -> dict[str, str]:
-    """What a tool needs set before it is imported: its state in ``scratch``, never the user's home."""
-    if implementation == "airflow":
-        from impl_airflow.config import airflow_environment
-
-        return airflow_environment(scratch / "airflow_home")
-    if implementation == "prefect":
-        from impl_prefect.launch.runtime import prefect_environment
-
-        return prefect_environment(scratch / "prefect_home")
-    if implementation == "dagster":
-        return {"DAGSTER_HOME": str(scratch / "dagster_home")}
-    return {}
-
-
 def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[str, Any]:
     """Run ``python -m bench.model_scaling.measure ARGS`` with ``env`` added; return its result, or raise."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -243,7 +228,11 @@ def measure_load(
     """Definition load time of one tool on one project, in a new process (its state in a scratch
     folder); ``env`` is added, e.g. the setting of one of the tool's dbt integration modes."""
     with tempfile.TemporaryDirectory(prefix=f"load_{implementation}_") as scratch:
-        child_env = {**project_environment(project), **_tool_environment(implementation, Path(scratch)), **(env or {})}
+        child_env = {
+            **project_environment(project),
+            **tool_state_environment(implementation, Path(scratch)),
+            **(env or {}),
+        }
         return DefinitionLoad(**run_child(["load", "--impl", implementation], child_env, log_file))
 
 
@@ -252,7 +241,7 @@ def prepare_manifest(implementation: str, project: Path, log_file: Path) -> Mani
     if implementation not in _PREPARERS:
         return None
     with tempfile.TemporaryDirectory(prefix=f"prepare_{implementation}_") as scratch:
-        env = {**project_environment(project), **_tool_environment(implementation, Path(scratch))}
+        env = {**project_environment(project), **tool_state_environment(implementation, Path(scratch))}
         return ManifestBuild(**run_child(["prepare", "--impl", implementation], env, log_file))
 
 
