@@ -126,4 +126,16 @@ def raise_for_failures(result: Any, command: Sequence[str]) -> None:
     failed = [
         f"{node.node.name} ({node.status})" for node in (result.result or []) if str(node.status) in FAILED_STATUSES
     ]
-    raise PipelineInputError(f"dbt {' '.join(command)} failed: {', '.join(failed) or 'see dbt logs'}")
+    raise _failed_nodes_error(command, failed)
+
+
+def raise_for_failed_nodes(target_dir: Path, command: Sequence[str]) -> None:
+    """Raise as :func:`raise_for_failures` does, from the ``run_results.json`` dbt (or a tool writing
+    dbt's format) left in ``target_dir``: for a tool that runs dbt node by node."""
+    failed = failed_nodes(target_dir)
+    if failed:
+        raise _failed_nodes_error(command, failed)
+
+
+def _failed_nodes_error(command: Sequence[str], failed: Sequence[str]) -> PipelineInputError:
+    return PipelineInputError(f"dbt {' '.join(command)} failed: {', '.join(failed) or 'see dbt logs'}")

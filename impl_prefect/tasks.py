@@ -35,13 +35,13 @@ from prefect_dbt.utilities import format_resource_id
 
 from core.engine import DEFAULT_ENGINE, Engine, RunEngine
 from core.environment import scoped_environ
-from core.errors import PERMANENT_ERRORS, PipelineInputError, QualityCheckFailed
+from core.errors import PERMANENT_ERRORS, QualityCheckFailed
 from core.export import QUALITY_REPORT_TABLES, export_table, write_quality_report
 from core.ingest import Header, LoadResult, ingest_file
 from core.ingest import check_inputs as check_input_headers
 from core.layout import INPUT_FILES, QUALITY_REPORT, InputFile, OutputTable
 from core.settings import dbt_target_dir
-from core.transform import DBT_PROJECT_DIR, failed_nodes, raise_for_failures, run_dbt
+from core.transform import DBT_PROJECT_DIR, raise_for_failed_nodes, raise_for_failures, run_dbt
 from core.warehouse import connect, warehouse_path
 from impl_prefect.assets import file_asset, raw_table_asset
 
@@ -195,9 +195,7 @@ def _build_node_by_node(settings: PrefectDbtSettings, target: Path) -> None:
         raise_on_failure=False,
     )
     orchestrator.run_build()
-    failed = failed_nodes(target)
-    if failed:
-        raise PipelineInputError(f"dbt build failed: {', '.join(failed)}")
+    raise_for_failed_nodes(target, ["build"])
 
 
 # --- exports and the quality report: built per run, as the models' assets come from its manifest --

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from core.transform import failed_nodes
 
 
@@ -27,3 +29,17 @@ def test_failed_nodes_are_read_from_run_results(tmp_path: Path) -> None:
 
 def test_no_run_results_means_nothing_known_to_have_failed(tmp_path: Path) -> None:
     assert failed_nodes(tmp_path) == []
+
+
+def test_failed_nodes_in_run_results_raise_as_bad_input_naming_them(tmp_path: Path) -> None:
+    from core.errors import PipelineInputError
+    from core.transform import raise_for_failed_nodes
+
+    raise_for_failed_nodes(tmp_path, ["build"])  # no run_results.json: nothing known to have failed
+    results = [
+        {"unique_id": "model.lc.stg_customers", "status": "success"},
+        {"unique_id": "test.lc.assert_x.abc", "status": "fail"},
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
+    with pytest.raises(PipelineInputError, match=r"^dbt build failed: assert_x \(fail\)$"):
+        raise_for_failed_nodes(tmp_path, ["build"])
