@@ -21,7 +21,8 @@ import psutil
 
 from bench.measure import BUSY_CPU_PERCENT
 from bench.paths import REPO
-from bench.ui.launch import TOOLS, PrefectApi, UiServer, base_environment, free_port
+from bench.ui.launch import TOOLS, PrefectApi, UiServer, base_environment
+from core.services import free_port
 
 SERVER_READY_TIMEOUT_SECONDS = 180
 SETTLE_TIMEOUT_SECONDS = 20

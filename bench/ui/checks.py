@@ -40,13 +40,13 @@ from bench.ui.launch import (
     answers,
     base_environment,
     config_files,
-    free_port,
     poll_until,
     recipe_commands,
     workspace_value,
 )
 from bench.ui.results import Criterion, HotReload, Newcomer, Screenshot, ToolUi, UiResults
 from bench.ui.settings import newcomer_settings
+from core.services import free_port
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
 # Screens on which each tool's whole graph of our pipeline stays legible.

@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -89,12 +88,6 @@ def base_environment(workspace: Path, extra: dict[str, str] | None = None) -> di
     env.update({"PYTHONPATH": str(workspace), "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"})
     env.update(extra or {})
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:

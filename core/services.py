@@ -1,0 +1,162 @@
+"""Local services the deployed stacks run on, started and stopped by our own code: a PostgreSQL
+server on a free loopback port, its data folder under the output folder.
+
+Nothing system-wide is touched: no service is enabled, no system cluster is created, nothing is left
+running. The server is the machine's own PostgreSQL (Debian's ``postgresql`` package), run by
+``initdb`` and ``pg_ctl`` from its binary folder. PostgreSQL refuses to run as root; when we are
+root (a container, CI), the server runs as the package's ``postgres`` user, which then owns the
+data folder, and every folder above it must let that user through.
+
+    with postgres_server(output_dir / "postgres") as server:
+        server.create_database("dagster")
+        url = server.url("dagster")  # postgresql+psycopg2://lc@127.0.0.1:<port>/dagster
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+POSTGRES_PACKAGE = "postgresql"
+POSTGRES_BIN_ENV = "LC_POSTGRES_BIN"  # the folder of initdb and pg_ctl, when not Debian's
+DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
+UNPRIVILEGED_USER = "postgres"
+SUPERUSER = "lc"  # the server's own superuser role, created by initdb (trust on loopback only)
+START_TIMEOUT_SECONDS = 60
+
+
+class PostgresUnavailable(RuntimeError):
+    """PostgreSQL cannot be started here; the message says what to install or change."""
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_bin_dir() -> Path:
+    """The folder of ``initdb`` and ``pg_ctl``: ``LC_POSTGRES_BIN``, else Debian's newest version."""
+    configured = os.environ.get(POSTGRES_BIN_ENV)
+    candidates = (
+        [Path(configured)]
+        if configured
+        else sorted(DEBIAN_POSTGRES_ROOT.glob("*/bin"), key=lambda path: int(path.parent.name), reverse=True)
+        if DEBIAN_POSTGRES_ROOT.is_dir()
+        else []
+    )
+    for folder in candidates:
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    where = configured or f"{DEBIAN_POSTGRES_ROOT}/<version>/bin"
+    raise PostgresUnavailable(
+        f"PostgreSQL's server programs (initdb, pg_ctl) are not in {where}: install the Debian package "
+        f"'{POSTGRES_PACKAGE}' (apt-get install {POSTGRES_PACKAGE}), or set {POSTGRES_BIN_ENV} to their folder"
+    )
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A running server: where it listens and as whom to connect."""
+
+    data_dir: Path
+    port: int
+    bin_dir: Path
+    host: str = "127.0.0.1"
+    user: str = SUPERUSER
+
+    def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
+        """A SQLAlchemy URL of one database (``driver``: the tool's own, e.g. ``postgresql+asyncpg``)."""
+        return f"{driver}://{self.user}@{self.host}:{self.port}/{database}"
+
+    def create_database(self, name: str) -> None:
+        """Create a database unless it exists (a second deployment on the same folder keeps its data)."""
+        exists = self.sql(f"select 1 from pg_database where datname = '{name}'")
+        if exists.strip() != "1":
+            self.sql(f'create database "{name}"')
+
+    def sql(self, statement: str, database: str = "postgres") -> str:
+        """Run one statement with ``psql``; its output, unaligned and without headers."""
+        command = [str(self.bin_dir / "psql"), "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", database]
+        return _run([*command, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", statement])
+
+
+@contextmanager
+def postgres_server(data_dir: Path, port: int | None = None) -> Iterator[PostgresServer]:
+    """Start PostgreSQL on ``data_dir`` (created with ``initdb`` on first use) and stop it on exit.
+
+    It listens on 127.0.0.1 only, on ``port`` (default: a free one), with its socket in the data
+    folder (never in ``/var/run/postgresql``), and logs to ``<data_dir>/server.log``.
+    """
+    bin_dir = postgres_bin_dir()
+    data_dir = data_dir.resolve()
+    as_user = _unprivileged_user()
+    _prepare_data_dir(data_dir, as_user)
+    if not (data_dir / "PG_VERSION").exists():
+        _run(_as(as_user, [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8"]))
+    server = PostgresServer(data_dir, port or free_port(), bin_dir)
+    options = f"-p {server.port} -k {data_dir} -c listen_addresses={server.host}"
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data_dir)]
+    log = data_dir / "server.log"
+    _run(_as(as_user, [*pg_ctl, "-o", options, "-l", str(log), "-w", "-t", str(START_TIMEOUT_SECONDS), "start"]))
+    try:
+        yield server
+    finally:
+        stop = subprocess.run(_as(as_user, [*pg_ctl, "-m", "fast", "-w", "stop"]), capture_output=True, text=True)
+        if stop.returncode != 0 and _is_running(as_user, pg_ctl):
+            raise PostgresUnavailable(f"pg_ctl stop: {stop.stderr.strip()} (see {log})")
+
+
+def _is_running(as_user: str | None, pg_ctl: list[str]) -> bool:
+    return subprocess.run(_as(as_user, [*pg_ctl, "status"]), capture_output=True, check=False).returncode == 0
+
+
+def _unprivileged_user() -> str | None:
+    """The user the server runs as when we are root (it refuses root); None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise PostgresUnavailable(
+            f"running as root, and PostgreSQL refuses to: there is no '{UNPRIVILEGED_USER}' user to run it as "
+            f"(the Debian package '{POSTGRES_PACKAGE}' creates one), or run as another user"
+        ) from None
+    return UNPRIVILEGED_USER
+
+
+def _prepare_data_dir(data_dir: Path, as_user: str | None) -> None:
+    """Create the data folder, owned by the server's user, and check that user can reach it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if as_user is None:
+        return
+    shutil.chown(data_dir, as_user, as_user)
+    data_dir.chmod(0o700)
+    blocked = [folder for folder in data_dir.parents if not os.stat(folder).st_mode & 0o001]
+    if blocked:
+        raise PostgresUnavailable(
+            f"the '{as_user}' user that runs PostgreSQL cannot reach {data_dir}: {blocked[0]} is not "
+            "searchable by other users (chmod o+x it, or put the output folder elsewhere)"
+        )
+
+
+def _as(user: str | None, command: Sequence[str]) -> list[str]:
+    return list(command) if user is None else ["runuser", "-u", user, "--", *command]
+
+
+def _run(command: Sequence[str]) -> str:
+    """Run a PostgreSQL program; raise with its own message when it fails."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
+        program = command[3] if command[0] == "runuser" else command[0]
+        raise PostgresUnavailable(f"{Path(program).name}: {message}")
+    return done.stdout
