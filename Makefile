@@ -18,7 +18,7 @@ AIRFLOW_OUTPUT ?= output/airflow
 PREFECT_PORT ?= 4200
 PREFECT_OUTPUT ?= output/prefect
 
-.PHONY: setup run test bench dagster-dev airflow-ui prefect-ui clean
+.PHONY: setup run test bench dagster-dev airflow-ui prefect-ui deploy-dagster clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -41,6 +41,12 @@ dagster-dev: setup
 	mkdir -p $(DAGSTER_OUTPUT)/dagster_home
 	test -f $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(abspath $(DAGSTER_OUTPUT))/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+
+# Dagster deployed, in the foreground: PostgreSQL, a gRPC code server, the daemon and the webserver on
+# http://127.0.0.1:3000, the schedule and sensors on (impl_dagster/launch/deploy.py). Ctrl-C stops all.
+DEPLOY_OUTPUT ?= output/deploy
+deploy-dagster: setup
+	.venv/bin/python -m impl_dagster.launch.deploy --output $(DEPLOY_OUTPUT)/dagster --port $(DAGSTER_PORT)
 
 # Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
 # `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.

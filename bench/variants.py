@@ -13,7 +13,7 @@ from impl_airflow.config import COSMOS_EXECUTION_MODE_ENV, COSMOS_TEST_BEHAVIOR_
 # name -> (implementation, the environment that switches it)
 VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     # Dagster's default executor (a process per step, one step at a time: one DuckDB file) instead of
-    # the in-process executor the definitions set (impl_dagster.launch.EXECUTOR_ENV; not imported here)
+    # the in-process executor the definitions set (impl_dagster.launch.pipeline.EXECUTOR_ENV; not imported here)
     "dagster-multiprocess": ("dagster", {"LC_DAGSTER_EXECUTOR": "multiprocess"}),
     # cosmos ExecutionMode.WATCHER: one producer task runs the whole `dbt build`, a sensor per model
     # reports its result (under dag.test() the sensors run after the producer: no triggerer)

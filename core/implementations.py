@@ -4,7 +4,7 @@ The core imports none of them: each implementation registers its ``run`` functio
 point group below, one line in ``pyproject.toml``::
 
     [project.entry-points."lc_pipeline.implementations"]
-    dagster = "impl_dagster.launch:run"
+    dagster = "impl_dagster.launch.pipeline:run"
 
 so a fifth orchestrator is a folder plus one such line (``docs/adding-an-orchestrator.md``).
 Loading an entry point imports only its module, so ``--impl scripts`` never imports Dagster.

@@ -1,5 +1,7 @@
 """Local services the deployed stacks run on, started and stopped by our own code: a PostgreSQL
-server on a free loopback port, its data folder under the output folder.
+server on a free loopback port, its data folder under the output folder, and the tools' own
+long-running processes (:class:`ServiceGroup`), each in its own process group, stopped in reverse
+order of start.
 
 Nothing system-wide is touched: no service is enabled, no system cluster is created, nothing is left
 running. The server is the machine's own PostgreSQL (Debian's ``postgresql`` package), run by
@@ -17,9 +19,11 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,3 +164,132 @@ def _run(command: Sequence[str]) -> str:
         program = command[3] if command[0] == "runuser" else command[0]
         raise PostgresUnavailable(f"{Path(program).name}: {message}")
     return done.stdout
+
+
+# --- the tools' processes ----------------------------------------------------------------------------
+
+STOP_TIMEOUT_SECONDS = 30
+
+
+class ServiceFailed(RuntimeError):
+    """A service did not come up, or exited while the stack ran; the message has its log's last lines."""
+
+
+@dataclass
+class Service:
+    """One long-running process of a stack, with its log file."""
+
+    name: str
+    command: list[str]
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+
+class ServiceGroup:
+    """Processes started one after the other, each waited for until ready; stopped in reverse order.
+
+    Each runs in a process group of its own (a terminal's Ctrl-C reaches only us, and we stop the
+    stack in order), with SIGINT and SIGTERM at their default disposition (a shell that started us in
+    the background ignores SIGINT, and a child would inherit that), and its output in its log file.
+    Stopping sends SIGTERM to the whole group, then SIGKILL after ``STOP_TIMEOUT_SECONDS``: nothing
+    it started is left running.
+    """
+
+    def __init__(self, env: Mapping[str, str], log_dir: Path, cwd: Path | None = None) -> None:
+        self.env, self.log_dir, self.cwd = dict(env), log_dir, cwd
+        self.services: list[Service] = []
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def start(
+        self, name: str, command: Sequence[str], ready: Callable[[], bool] | None = None, timeout: float = 120.0
+    ) -> Service:
+        """Start ``command``; wait until ``ready()`` is true (if given), or raise naming the service."""
+        service = Service(name, list(command), self.log_dir / f"{name}.log")
+        with service.log.open("ab") as log:
+            service.process = subprocess.Popen(
+                service.command,
+                env=self.env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+                preexec_fn=_default_signals,
+            )
+        self.services.append(service)
+        if ready is not None:
+            self.wait_until(ready, f"{name} ready", timeout)
+        return service
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float, every: float = 0.5) -> float:
+        """Seconds until ``condition()``; raise if a service exits first or time runs out."""
+        started = time.monotonic()
+        while True:
+            self.check()
+            try:
+                if condition():
+                    return time.monotonic() - started
+            except Exception:  # not answering yet
+                pass
+            if time.monotonic() - started > timeout:
+                raise ServiceFailed(f"{what}: not within {timeout:.0f} s\n{self._tails()}")
+            time.sleep(every)
+
+    def check(self) -> None:
+        """Raise if any service has exited."""
+        for service in self.services:
+            code = service.exited()
+            if code is not None:
+                raise ServiceFailed(f"{service.name} exited with status {code} (log: {service.log})\n{service.tail()}")
+
+    def stop(self) -> None:
+        """Stop every service, the last started first."""
+        for service in reversed(self.services):
+            _stop_group(service)
+        self.services.clear()
+
+    def _tails(self) -> str:
+        return "\n".join(f"--- {s.name} ({s.log}):\n{s.tail()}" for s in self.services)
+
+
+def _default_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_group(service: Service) -> None:
+    """SIGTERM to the service's process group, SIGKILL to what remains after the timeout."""
+    process = service.process
+    if process is None:
+        return
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_SECONDS), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _group_alive(process.pid):
+            process.poll()
+            time.sleep(0.2)
+        if not _group_alive(process.pid):
+            break
+    process.poll()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from impl_dagster.alerts import alert_on_run_failure
 from impl_dagster.assets.checks import all_checks
 from impl_dagster.assets.dbt import lc_dbt_models
 from impl_dagster.assets.ingestion import input_files, raw_table_assets
@@ -21,7 +22,7 @@ defs = Definitions(
     asset_checks=all_checks,
     jobs=[lc_pipeline_job],
     schedules=[daily_schedule],
-    sensors=[new_input_folder_sensor],
+    sensors=[new_input_folder_sensor, alert_on_run_failure],
     resources={"dbt": dbt_resource, "lc_paths": lc_paths_from_env()},
     # Every asset and every check, in one process: steps share one DuckDB file (one writer at a
     # time), and the multiprocess executor would re-import Dagster and dbt for every step.

@@ -20,12 +20,15 @@ from core.layout import INPUT_FILES, InputFile
 from impl_dagster.resources import LcPaths
 
 LANDING_ENV = "LC_LANDING_DIR"
+# The warehouse a run writes: a deployment runs one run per warehouse at a time (deploy/dagster.yaml).
+WAREHOUSE_TAG = "lc/warehouse"
 
 # Every asset and every check; it runs on the code location's executor (definitions.py).
 lc_pipeline_job = define_asset_job(
     name="lc_pipeline_job",
     selection=AssetSelection.all(),
     description="Check inputs, ingest, dbt build (models and tests), export files, quality report.",
+    tags={WAREHOUSE_TAG: "default"},  # the configured one; a sensor's run names its own
 )
 
 daily_schedule = ScheduleDefinition(
@@ -45,13 +48,16 @@ def landing_dir(lc_paths: LcPaths) -> Path:
 
 
 def _ready_folders(landing: Path) -> list[Path]:
-    """Subfolders holding every input file (files appear under their final names only when complete)."""
+    """Subfolders holding every input file; a folder whose name starts with a dot is still being
+    written (copy into ``.name``, then rename it to ``name``)."""
     if not landing.is_dir():
         return []
     return sorted(
         folder
         for folder in landing.iterdir()
-        if folder.is_dir() and all(_input_files(folder, spec) for spec in INPUT_FILES)
+        if folder.is_dir()
+        and not folder.name.startswith(".")
+        and all(_input_files(folder, spec) for spec in INPUT_FILES)
     )
 
 
@@ -92,7 +98,7 @@ def new_input_folder_sensor(context: SensorEvaluationContext, lc_paths: LcPaths)
                         }
                     }
                 ),
-                tags={"lc/input_dir": str(folder)},
+                tags={"lc/input_dir": str(folder), WAREHOUSE_TAG: str(output_dir / "warehouse.duckdb")},
             )
         )
     return requests

@@ -40,13 +40,13 @@ def asset_graph(defs):
 @pytest.fixture(scope="module")
 def dagster_run_with_progress(small_input: Path, tmp_path_factory: pytest.TempPathFactory):
     """One run of the launcher, and the progress lines it logged."""
-    from impl_dagster.launch import run
+    from impl_dagster.launch.pipeline import run
 
     output_dir = tmp_path_factory.mktemp("dagster_output")
     started = time.perf_counter()
     with redirect_stdout(io.StringIO()) as printed, recorded_progress() as progress:
         summary = run(small_input, output_dir)
-    print(f"impl_dagster.launch.run: {time.perf_counter() - started:.1f} s")
+    print(f"impl_dagster.launch.pipeline.run: {time.perf_counter() - started:.1f} s")
     assert printed.getvalue() == "", "dbt's lines (re-printed by dagster-dbt) belong in the log, not on stdout"
     return summary, progress
 
@@ -155,11 +155,13 @@ def test_sensor_requests_a_run_for_each_new_input_folder(defs, small_input: Path
 
     shutil.copytree(small_input, output_dir / "landing" / "batch_1")
     (output_dir / "landing" / "incomplete").mkdir()  # no input files: not ready
+    shutil.copytree(small_input, output_dir / "landing" / ".batch_2")  # a dot-folder is still being written
     (request,) = sensor.evaluate_tick(context).run_requests
     assert request.run_key.startswith("batch_1:")
     config = request.run_config["resources"]["lc_paths"]["config"]
     assert config["input_dir"] == str(output_dir / "landing" / "batch_1")
     assert config["output_dir"] == str(output_dir / "runs" / "batch_1")
+    assert request.tags["lc/warehouse"] == config["warehouse"]  # one run at a time per warehouse, deployed
     validate_run_config(defs.resolve_job_def("lc_pipeline_job"), request.run_config)
 
 
@@ -209,7 +211,7 @@ def _run_checks(defs, output_dir: Path, *check_names: str):
     """Run the named checks and the quality report they block against the warehouse under ``output_dir``."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
-    from impl_dagster.launch import run_config
+    from impl_dagster.launch.pipeline import run_config
 
     keys = [key for key in defs.resolve_asset_graph().asset_check_keys if key.name in check_names]
     job = define_asset_job(
@@ -255,7 +257,7 @@ def test_checks_fail_visibly_on_data_that_breaks_their_rule(defs, dagster_run, t
 
 
 def test_bad_input_raises_the_original_error_and_writes_nothing(small_input: Path, tmp_path: Path) -> None:
-    from impl_dagster.launch import run
+    from impl_dagster.launch.pipeline import run
 
     bad = tmp_path / "input"
     bad.mkdir()
@@ -300,7 +302,7 @@ def test_injected_faults_are_retried_and_the_run_recovers(
     """Faults in an ingestion and an export, over an earlier run's folder: the assets' retry policy
     reruns exactly those two steps once, and the outputs equal a clean run on the new input."""
     from core.faults import FAULT_ENV
-    from impl_dagster.launch import run
+    from impl_dagster.launch.pipeline import run
 
     output_dir = stale_output(scripts_output, tmp_path / "output")
     monkeypatch.setenv(FAULT_ENV, ",".join(FAULTS))

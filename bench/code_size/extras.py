@@ -11,6 +11,7 @@ from __future__ import annotations
 SCHEDULE = "a schedule"
 FILE_ARRIVAL = "a run per new input folder (sensor)"
 CHECKS_IN_TOOL = "our quality checks as the tool's own check results"
+ALERTS = "an alert on each failed run (file, webhook)"
 
 # implementation -> (file relative to its folder, top-level name) -> feature
 EXTRAS: dict[str, dict[tuple[str, str], str]] = {
@@ -24,6 +25,9 @@ EXTRAS: dict[str, dict[tuple[str, str], str]] = {
         ("assets/checks.py", "_files_check"): CHECKS_IN_TOOL,
         ("assets/checks.py", "reconcile_checks"): CHECKS_IN_TOOL,
         ("assets/checks.py", "files_checks"): CHECKS_IN_TOOL,
+        ("alerts.py", "WEBHOOK_ENV"): ALERTS,
+        ("alerts.py", "ALERTS_FILE"): ALERTS,
+        ("alerts.py", "alert_on_run_failure"): ALERTS,
     },
     "prefect": {
         ("tasks.py", "_publish_report"): CHECKS_IN_TOOL,
