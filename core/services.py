@@ -34,6 +34,7 @@ DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
 UNPRIVILEGED_USER = "postgres"
 SUPERUSER = "lc"  # the server's own superuser role, created by initdb (trust on loopback only)
 START_TIMEOUT_SECONDS = 60
+PG_STOP_TIMEOUT_SECONDS = 60  # each of the fast and the immediate shutdown
 
 
 class PostgresUnavailable(RuntimeError):
@@ -114,13 +115,23 @@ def postgres_server(data_dir: Path, port: int | None = None) -> Iterator[Postgre
     try:
         yield server
     finally:
-        stop = subprocess.run(_as(as_user, [*pg_ctl, "-m", "fast", "-w", "stop"]), capture_output=True, text=True)
-        if stop.returncode != 0 and _is_running(as_user, pg_ctl):
-            raise PostgresUnavailable(f"pg_ctl stop: {stop.stderr.strip()} (see {log})")
+        _stop(as_user, pg_ctl, data_dir)
 
 
-def _is_running(as_user: str | None, pg_ctl: list[str]) -> bool:
-    return subprocess.run(_as(as_user, [*pg_ctl, "status"]), capture_output=True, check=False).returncode == 0
+def _stop(as_user: str | None, pg_ctl: list[str], data_dir: Path) -> None:
+    """A fast shutdown, then an immediate one if the server still runs; the server is gone once its
+    PID file is (it removes the file as it exits). Raise, with the server's last words, if it stays."""
+    answers = []
+    for mode in ("fast", "immediate"):
+        command = [*pg_ctl, "-m", mode, "-w", "-t", str(PG_STOP_TIMEOUT_SECONDS), "stop"]
+        stop = subprocess.run(_as(as_user, command), capture_output=True, text=True, check=False)
+        if not (data_dir / "postmaster.pid").exists():
+            return
+        answers.append(f"{mode}: {(stop.stderr or stop.stdout).strip() or f'exit status {stop.returncode}'}")
+    log_tail = "\n".join((data_dir / "server.log").read_text(errors="replace").splitlines()[-10:])
+    raise PostgresUnavailable(
+        f"PostgreSQL in {data_dir} did not stop ({'; '.join(answers)}); its log ends:\n{log_tail}"
+    )
 
 
 def _unprivileged_user() -> str | None:

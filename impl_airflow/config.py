@@ -29,6 +29,7 @@ DBT_TARGET_DIR = (
 DBT_MANIFEST = DBT_TARGET_DIR / "manifest.json"
 
 DAG_ID = "lc_pipeline"
+LANDING_DAG_ID = "lc_landing"  # runs lc_pipeline for each new input folder (dags/lc_landing.py)
 DAG_BUNDLE = "dags-folder"  # Airflow's default bundle: the folder AIRFLOW__CORE__DAGS_FOLDER names
 # XCom key under which a task that failed on bad data (no retry can help) leaves its one-line message.
 PIPELINE_ERROR_KEY = "pipeline_error"

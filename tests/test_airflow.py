@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from core.landing import LANDING_ENV, run_key
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
 from core.transform import PROJECT_DIR_ENV, SHIPPED_DBT_PROJECT_DIR
@@ -29,6 +30,7 @@ from impl_airflow.config import (
     COSMOS_TEST_BEHAVIOR_ENV,
     DAG_ID,
     DAGS_FOLDER,
+    LANDING_DAG_ID,
     REPO_ROOT,
     RESULT_FILE,
     RETRY_DELAY_ENV,
@@ -81,6 +83,12 @@ dag = bag.dags.get("lc_pipeline")
 print(json.dumps({
     "import_errors": {str(k): v for k, v in bag.import_errors.items()},
     "dag_ids": sorted(bag.dags),
+    "schedules": {dag_id: repr(d.timetable) for dag_id, d in bag.dags.items()},
+    "watched": [
+        (asset.uri, type(watcher.trigger).__name__)
+        for asset in bag.dags["lc_landing"].timetable.asset_condition.objects
+        for watcher in asset.watchers
+    ] if "lc_landing" in bag.dags else [],
     "models": sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"),
     "max_active_tasks": dag.max_active_tasks if dag else None,
     "max_active_runs": dag.max_active_runs if dag else None,
@@ -120,8 +128,53 @@ def parsed_dag(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_dag_imports_without_errors(parsed_dag: dict) -> None:
     assert parsed_dag["import_errors"] == {}
-    assert parsed_dag["dag_ids"] == [DAG_ID]
+    assert parsed_dag["dag_ids"] == [LANDING_DAG_ID, DAG_ID]
     assert parsed_dag["params"] == ["input_dir", "output_dir"]
+
+
+def test_the_pipeline_runs_daily_and_once_per_landed_folder(parsed_dag: dict, tmp_path: Path) -> None:
+    assert "CronTriggerTimetable(expression='0 6 * * *', timezone='UTC'" in parsed_dag["schedules"][DAG_ID]
+    landing = tmp_path / "landing"
+    parsed = _parse_dag(tmp_path / "home", {LANDING_ENV: str(landing)})
+    assert parsed["watched"] == [[f"file://{landing}", "NewInputFolderTrigger"]]
+
+
+_TRIGGER_PROBE = """
+import asyncio, json, sys
+from impl_airflow.triggers import NewInputFolderTrigger
+async def events_within(seconds):
+    found = []
+    async def collect():
+        async for event in NewInputFolderTrigger(sys.argv[1], poke_interval=0.1).run():
+            found.append(event.payload)
+    try:
+        await asyncio.wait_for(collect(), seconds)
+    except asyncio.TimeoutError:
+        pass
+    return found
+print(json.dumps(asyncio.run(events_within(float(sys.argv[2])))))
+"""
+
+
+def test_the_landing_trigger_fires_once_per_ready_folder(small_input: Path, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    for name in ("b", "a", ".being_copied"):
+        shutil.copytree(small_input, landing / name)
+    (landing / "half").mkdir()
+    shutil.copy(small_input / "customers.csv", landing / "half")
+    result = subprocess.run(
+        [sys.executable, "-c", _TRIGGER_PROBE, str(landing), "3"],  # some 30 polls
+        env={**os.environ, **airflow_environment(tmp_path / "home")},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    events = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [event["input_dir"] for event in events] == [str(landing / "a"), str(landing / "b")]
+    assert events[0]["run_key"] == run_key(landing / "a")
 
 
 def test_dag_has_a_run_and_a_test_task_per_dbt_model(parsed_dag: dict) -> None:

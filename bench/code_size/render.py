@@ -10,7 +10,7 @@ HEADERS = (
     "code lines",
     "of which definitions",
     "of which launcher",
-    "of which extras (features only it has)",
+    "of which extras (features not every implementation has)",
     "definitions naming the tool (migration proxy)",
     "config files (lines)",
     "distinct framework APIs",
@@ -29,7 +29,7 @@ def section(ctx: ReportContext) -> list[str]:
         f"{shared.dbt_sql_yaml_lines} SQL/YAML lines in {shared.dbt_files} files. Each implementation's code lines "
         "(no blank, comment or docstring line) split three ways: its definitions (what a team writes to use the "
         "tool; the ADR rows compare these), its launcher (`launch.py` or `launch/`: what our CLI needs to start "
-        "it), and its extras (features the other implementations lack, listed in `bench/code_size/extras.py`). "
+        "it), and its extras (features some other implementation lacks, listed in `bench/code_size/extras.py`). "
         "`results.json` has the split per file.",
         "",
     ]

@@ -35,11 +35,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Param, chain, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, chain, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, InvocationMode, LoadMode, TestBehavior
@@ -125,8 +125,11 @@ def _from_check_inputs(variable: str) -> str:
 @dag(
     dag_id=DAG_ID,
     description="LendingClub pipeline: CSV ingestion, dbt transformations, exports and quality report",
-    schedule=None,  # run on demand (UI, CLI, impl_airflow.launch.pipeline.run)
-    start_date=datetime(2024, 1, 1),
+    # Every day at 06:00 UTC on the configured folders, once the DAG is unpaused (new DAGs start paused);
+    # on demand from the UI, the CLI or impl_airflow.launch.pipeline.run; per new input folder (lc_landing).
+    # No start_date: the first run waits for the next 06:00 (with a past start_date Airflow would run
+    # the latest missed one as soon as the DAG is unpaused).
+    schedule=CronTriggerTimetable("0 6 * * *", timezone="UTC"),
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,  # one DuckDB writer at a time
