@@ -18,7 +18,7 @@ AIRFLOW_OUTPUT ?= output/airflow
 PREFECT_PORT ?= 4200
 PREFECT_OUTPUT ?= output/prefect
 
-.PHONY: setup run test bench dagster-dev airflow-ui prefect-ui deploy-dagster clean
+.PHONY: setup run test bench dagster-dev airflow-ui prefect-ui deploy-dagster deploy-airflow deploy-prefect clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -47,6 +47,18 @@ dagster-dev: setup
 DEPLOY_OUTPUT ?= output/deploy
 deploy-dagster: setup
 	.venv/bin/python -m impl_dagster.launch.deploy --output $(DEPLOY_OUTPUT)/dagster --port $(DAGSTER_PORT)
+
+# Airflow deployed, in the foreground: PostgreSQL, the API server (UI) on http://127.0.0.1:8080, the scheduler
+# (LocalExecutor), the DAG processor and the triggerer; the daily and landing DAGs unpaused
+# (impl_airflow/launch/deploy.py). Ctrl-C stops all.
+deploy-airflow: setup
+	.venv/bin/python -m impl_airflow.launch.deploy --output $(DEPLOY_OUTPUT)/airflow --port $(AIRFLOW_PORT)
+
+# Prefect deployed, in the foreground: PostgreSQL, the Prefect server (UI) on http://127.0.0.1:4200, a process
+# work pool and its worker, the deployment (daily, and per new input folder) and the landing watcher
+# (impl_prefect/launch/deploy.py). Ctrl-C stops all.
+deploy-prefect: setup
+	.venv/bin/python -m impl_prefect.launch.deploy --output $(DEPLOY_OUTPUT)/prefect --port $(PREFECT_PORT)
 
 # Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
 # `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.

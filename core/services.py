@@ -16,17 +16,22 @@ data folder, and every folder above it must let that user through.
 
 from __future__ import annotations
 
+import argparse
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from core.landing import landing_dir
 
 POSTGRES_PACKAGE = "postgresql"
 POSTGRES_BIN_ENV = "LC_POSTGRES_BIN"  # the folder of initdb and pg_ctl, when not Debian's
@@ -215,8 +220,8 @@ class ServiceGroup:
     it started is left running.
     """
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, cwd: Path | None = None) -> None:
-        self.env, self.log_dir, self.cwd = dict(env), log_dir, cwd
+    def __init__(self, log_dir: Path, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> None:
+        self.env, self.log_dir, self.cwd = dict(os.environ if env is None else env), log_dir, cwd
         self.services: list[Service] = []
         log_dir.mkdir(parents=True, exist_ok=True)
 
@@ -262,6 +267,9 @@ class ServiceGroup:
             if code is not None:
                 raise ServiceFailed(f"{service.name} exited with status {code} (log: {service.log})\n{service.tail()}")
 
+    def names(self) -> list[str]:
+        return [service.name for service in self.services]
+
     def stop(self) -> None:
         """Stop every service, the last started first."""
         for service in reversed(self.services):
@@ -304,3 +312,89 @@ def _group_alive(pgid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --- a deployed stack -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """A running deployment of one tool: where its UI and API answer, where it keeps its state."""
+
+    url: str
+    home: Path  # the tool's own home (DAGSTER_HOME, AIRFLOW_HOME, PREFECT_HOME)
+    output_dir: Path
+    services: ServiceGroup
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return self.services.env
+
+    @property
+    def landing(self) -> Path:
+        return landing_dir(self.output_dir)
+
+
+@contextmanager
+def tool_deployment(output_dir: Path, database: str, cwd: Path) -> Iterator[tuple[PostgresServer, ServiceGroup]]:
+    """PostgreSQL on ``<output>/postgres`` with the tool's database, and an empty group for the tool's
+    processes (logs in ``<output>/logs``); on exit the processes stop, the last started first, then
+    PostgreSQL. The caller adds the tool's settings to ``services.env`` and starts its processes."""
+    with postgres_server(output_dir / "postgres") as postgres:
+        postgres.create_database(database)
+        say(f"PostgreSQL on {postgres.host}:{postgres.port}, database {database} (data in {postgres.data_dir})")
+        services = ServiceGroup(output_dir / "logs", cwd=cwd)
+        try:
+            yield postgres, services
+        finally:
+            say(f"stopping: {', '.join(reversed(services.names())) or 'nothing started'}, then PostgreSQL")
+            services.stop()
+
+
+def deploy_main(
+    argv: list[str] | None, tool: str, default_output: Path, default_port: int, stack: Callable[[Path, int], Any]
+) -> int:
+    """``python -m impl_<tool>.launch.deploy [--output DIR] [--port N]``: the stack in the foreground."""
+    module = f"impl_{tool}.launch.deploy"
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=f"make deploy-{tool}: {tool} deployed")
+    parser.add_argument(
+        "--output", type=Path, default=default_output, help=f"state and runs (default {default_output})"
+    )
+    parser.add_argument("--port", type=int, default=default_port, help=f"the UI's port (default {default_port})")
+    args = parser.parse_args(argv)
+    return serve_in_foreground(f"deploy-{tool}", lambda: stack(args.output, args.port))
+
+
+# --- a stack in the foreground ------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    """A launcher's progress line, with the time of day (a stack takes a minute or two to come up)."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def serve_in_foreground(name: str, stack: Callable[[], AbstractContextManager[Any]]) -> int:
+    """Start ``stack()``, keep it up until Ctrl-C or SIGTERM, stop all of it; the exit status.
+
+    The stack's context manager yields an object with a ``services`` ServiceGroup, checked every
+    second: if one of the stack's processes dies, everything stops and the error names it.
+    """
+    # Ctrl-C stops the stack even when a shell started us in the background with SIGINT ignored, and
+    # `kill` stops it as Ctrl-C does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with stack() as running:
+            while True:
+                running.services.check()
+                time.sleep(1)
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
+    except (ServiceFailed, PostgresUnavailable, RuntimeError) as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return 1
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

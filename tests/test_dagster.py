@@ -145,6 +145,7 @@ def test_dbt_tests_are_asset_checks(asset_graph) -> None:
 def test_sensor_requests_a_run_for_each_new_input_folder(defs, small_input: Path, tmp_path: Path, monkeypatch) -> None:
     from dagster import build_sensor_context, validate_run_config
 
+    from core.landing import run_key
     from impl_dagster.resources import LcPaths
 
     monkeypatch.delenv("LC_LANDING_DIR", raising=False)
@@ -157,7 +158,7 @@ def test_sensor_requests_a_run_for_each_new_input_folder(defs, small_input: Path
     (output_dir / "landing" / "incomplete").mkdir()  # no input files: not ready
     shutil.copytree(small_input, output_dir / "landing" / ".batch_2")  # a dot-folder is still being written
     (request,) = sensor.evaluate_tick(context).run_requests
-    assert request.run_key.startswith("batch_1:")
+    assert request.run_key == run_key(output_dir / "landing" / "batch_1")  # again if its files change
     config = request.run_config["resources"]["lc_paths"]["config"]
     assert config["input_dir"] == str(output_dir / "landing" / "batch_1")
     assert config["output_dir"] == str(output_dir / "runs" / "batch_1")

@@ -8,17 +8,14 @@ them out of the definitions the ADR rows compare. A name that no longer exists f
 
 from __future__ import annotations
 
-SCHEDULE = "a schedule"
-FILE_ARRIVAL = "a run per new input folder (a sensor, a trigger)"
 CHECKS_IN_TOOL = "our quality checks as the tool's own check results"
 ALERTS = "an alert on each failed run (file, webhook)"
 
+# A schedule and a run per new input folder are no extras: Dagster, Airflow and Prefect each have them
+# (jobs.py; dags/lc_landing.py and triggers.py; deployments.py and landing.py), in their definitions.
 # implementation -> (file relative to its folder, top-level name) -> feature
 EXTRAS: dict[str, dict[tuple[str, str], str]] = {
     "dagster": {
-        ("jobs.py", "daily_schedule"): SCHEDULE,
-        ("jobs.py", "new_input_folder_sensor"): FILE_ARRIVAL,
-        ("jobs.py", "_run_request"): FILE_ARRIVAL,
         ("assets/checks.py", "_reconcile_check"): CHECKS_IN_TOOL,
         ("assets/checks.py", "_files_check"): CHECKS_IN_TOOL,
         ("assets/checks.py", "reconcile_checks"): CHECKS_IN_TOOL,
@@ -26,13 +23,6 @@ EXTRAS: dict[str, dict[tuple[str, str], str]] = {
         ("alerts.py", "WEBHOOK_ENV"): ALERTS,
         ("alerts.py", "ALERTS_FILE"): ALERTS,
         ("alerts.py", "alert_on_run_failure"): ALERTS,
-    },
-    "airflow": {
-        ("dags/lc_landing.py", "OUTPUT_DIR"): FILE_ARRIVAL,
-        ("dags/lc_landing.py", "LANDING"): FILE_ARRIVAL,
-        ("dags/lc_landing.py", "LANDING_ASSET"): FILE_ARRIVAL,
-        ("dags/lc_landing.py", "landing"): FILE_ARRIVAL,
-        ("triggers.py", "NewInputFolderTrigger"): FILE_ARRIVAL,
     },
     "prefect": {
         ("tasks.py", "_publish_report"): CHECKS_IN_TOOL,

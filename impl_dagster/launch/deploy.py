@@ -21,21 +21,18 @@ under ``<output>`` (``LC_OUTPUT_DIR``): a folder holding both input files droppe
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from core.services import PostgresUnavailable, ServiceFailed, ServiceGroup, free_port, postgres_server
+from core.services import DeployedStack, ServiceGroup, deploy_main, free_port, say, tool_deployment
 from core.settings import OUTPUT_DIR_ENV
 
 DEPLOY_DIR = Path(__file__).resolve().parent.parent / "deploy"
@@ -47,59 +44,38 @@ SCHEDULES = ("lc_pipeline_daily",)
 SENSORS = ("new_input_folder_sensor", "alert_on_run_failure")
 
 
-@dataclass(frozen=True)
-class DagsterStack:
-    """A running deployment: where its UI answers and where it keeps its state."""
-
-    url: str
-    home: Path
-    output_dir: Path
-    environment: dict[str, str]
-    services: ServiceGroup
-
-    @property
-    def landing(self) -> Path:
-        return self.output_dir / "landing"
-
-
 @contextmanager
 def dagster_stack(
     output_dir: Path = DEFAULT_OUTPUT, port: int | None = None, package: bool = True
-) -> Iterator[DagsterStack]:
+) -> Iterator[DeployedStack]:
     """Start the whole stack (see the module's docstring); stop all of it on exit."""
     output_dir = output_dir.resolve()
     home = output_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(DEPLOY_DIR / "dagster.yaml", home / "dagster.yaml")
-    with postgres_server(output_dir / "postgres") as postgres:
-        postgres.create_database("dagster")
-        _say(f"PostgreSQL on {postgres.host}:{postgres.port} (data in {postgres.data_dir})")
+    with tool_deployment(output_dir, "dagster", cwd=REPO) as (postgres, services):
         if package:
             _package_dbt_project()
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(home),
-            "LC_DAGSTER_PG_URL": postgres.url("dagster"),
-            "LC_DAGSTER_GRPC_PORT": str(free_port()),
-            OUTPUT_DIR_ENV: str(output_dir),
-            "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
-            "DO_NOT_TRACK": "1",
-        }
+        services.env.update(
+            {
+                "DAGSTER_HOME": str(home),
+                "LC_DAGSTER_PG_URL": postgres.url("dagster"),
+                "LC_DAGSTER_GRPC_PORT": str(free_port()),
+                OUTPUT_DIR_ENV: str(output_dir),
+                "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
+                "DO_NOT_TRACK": "1",
+            }
+        )
         url = f"http://127.0.0.1:{port or free_port()}"
-        services = ServiceGroup(env, output_dir / "logs", cwd=REPO)
-        try:
-            _start(services, env, url)
-            stack = DagsterStack(url, home, output_dir, env, services)
-            for name in SCHEDULES:
-                _dagster_cli(env, "schedule", "start", name)
-            for name in SENSORS:
-                _dagster_cli(env, "sensor", "start", name)
-            _say(f"schedule {', '.join(SCHEDULES)} and sensors {', '.join(SENSORS)} running")
-            _say(f"Dagster UI on {url}; drop a folder with both input files into {stack.landing}")
-            yield stack
-        finally:
-            _say("stopping: webserver, daemon, code server, then PostgreSQL")
-            services.stop()
+        _start(services, services.env, url)
+        for name in SCHEDULES:
+            _dagster_cli(services.env, "schedule", "start", name)
+        for name in SENSORS:
+            _dagster_cli(services.env, "sensor", "start", name)
+        stack = DeployedStack(url, home, output_dir, services)
+        say(f"schedule {', '.join(SCHEDULES)} and sensors {', '.join(SENSORS)} running")
+        say(f"Dagster UI on {url}; drop a folder with both input files into {stack.landing}")
+        yield stack
 
 
 def _start(services: ServiceGroup, env: dict[str, str], url: str) -> None:
@@ -110,7 +86,7 @@ def _start(services: ServiceGroup, env: dict[str, str], url: str) -> None:
         [str(BIN / "dagster"), "api", "grpc", "-m", "impl_dagster.definitions", "-h", "127.0.0.1", "-p", grpc_port],
         ready=lambda: _grpc_healthy(env, grpc_port),
     )
-    _say(f"code server on 127.0.0.1:{grpc_port} ({time.monotonic() - started:.1f} s)")
+    say(f"code server on 127.0.0.1:{grpc_port} ({time.monotonic() - started:.1f} s)")
     services.start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(DEPLOY_DIR / "workspace.yaml")])
     host, port = url.removeprefix("http://").split(":")
     started = time.monotonic()
@@ -119,7 +95,7 @@ def _start(services: ServiceGroup, env: dict[str, str], url: str) -> None:
         [str(BIN / "dagster-webserver"), "-w", str(DEPLOY_DIR / "workspace.yaml"), "-h", host, "-p", port],
         ready=lambda: httpx.get(f"{url}/server_info", timeout=2).status_code == 200,
     )
-    _say(f"daemon and webserver up ({time.monotonic() - started:.1f} s)")
+    say(f"daemon and webserver up ({time.monotonic() - started:.1f} s)")
 
 
 def _grpc_healthy(env: dict[str, str], port: str) -> bool:
@@ -141,39 +117,11 @@ def _package_dbt_project() -> None:
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"dagster-dbt project prepare-and-package failed: {(done.stderr or done.stdout).strip()}")
-    _say(f"dbt project packaged into impl_dagster/dbt-project ({time.monotonic() - started:.1f} s)")
-
-
-def _say(message: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+    say(f"dbt project packaged into impl_dagster/dbt-project ({time.monotonic() - started:.1f} s)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m impl_dagster.launch.deploy", description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"state and runs (default {DEFAULT_OUTPUT})"
-    )
-    parser.add_argument("--port", type=int, default=3000, help="the UI's port (default 3000)")
-    args = parser.parse_args(argv)
-    # Ctrl-C stops the stack even when a shell started us in the background with SIGINT ignored, and
-    # `kill` stops it as Ctrl-C does.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        with dagster_stack(args.output, args.port) as stack:
-            while True:  # until Ctrl-C, or until one of the stack's processes dies
-                stack.services.check()
-                time.sleep(1)
-    except KeyboardInterrupt:
-        _say("stopped")
-        return 0
-    except (ServiceFailed, PostgresUnavailable, RuntimeError) as error:
-        print(f"deploy-dagster: {error}", file=sys.stderr)
-        return 1
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    return deploy_main(argv, "dagster", DEFAULT_OUTPUT, 3000, dagster_stack)
 
 
 if __name__ == "__main__":

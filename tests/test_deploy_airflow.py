@@ -1,0 +1,66 @@
+"""Airflow deployed (opt-in: ``pytest -m deployed``, several minutes): PostgreSQL, the API server, the
+scheduler with the LocalExecutor, the DAG processor and the triggerer really started
+(``impl_airflow.launch.deploy``); a folder dropped into the landing folder is picked up by the
+triggerer's trigger, ``lc_landing`` triggers ``lc_pipeline`` for it, the run succeeds with outputs
+equal to the plain-scripts run, and everything is stopped afterwards. Observed through Airflow's
+REST API, as a team's tooling would.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.landing import run_key
+from core.outputs import output_differences
+from core.services import free_port
+from testkit.deployed import drop_folder, listening, postgres_stopped, reachable_deploy_dir
+
+pytestmark = pytest.mark.deployed
+RUN_TIMEOUT_SECONDS = 900
+
+
+def _api(stack) -> httpx.Client:
+    """A client of the stack's REST API, with a token for the admin user."""
+    from impl_airflow.launch.deploy import password_file
+
+    password = json.loads(password_file(stack).read_text())["admin"]
+    token = httpx.post(f"{stack.url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
+    token.raise_for_status()
+    return httpx.Client(
+        base_url=f"{stack.url}/api/v2", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+    )
+
+
+def _finished_run(stack, api: httpx.Client, run_id: str) -> dict:
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        stack.services.check()
+        answer = api.get(f"/dags/lc_pipeline/dagRuns/{run_id}", timeout=30)
+        if answer.status_code == 200 and answer.json()["state"] in {"success", "failed"}:
+            return answer.json()
+        time.sleep(3)
+    pytest.fail(f"no finished run {run_id} within {RUN_TIMEOUT_SECONDS} s (logs in {stack.output_dir / 'logs'})")
+
+
+def test_a_landed_folder_runs_once_with_the_scripts_outputs_and_the_stack_stops_cleanly(
+    tmp_path: Path, small_input: Path, scripts_reference: Path
+) -> None:
+    from impl_airflow.launch.deploy import airflow_stack
+
+    deploy_dir = reachable_deploy_dir(tmp_path)
+    with airflow_stack(deploy_dir, port=free_port()) as stack:
+        folder = drop_folder(small_input, stack.landing, "batch-1")
+        with _api(stack) as api:
+            run = _finished_run(stack, api, f"landing__{run_key(folder)}")
+            assert run["state"] == "success", run
+            assert run["conf"]["input_dir"] == str(folder)
+            assert output_differences(scripts_reference, deploy_dir / "runs" / "batch-1") == []
+        url = stack.url
+
+    assert not listening(url), "the API server still answers after the stack stopped"
+    assert postgres_stopped(deploy_dir), "PostgreSQL still running"
