@@ -8,7 +8,6 @@ REST API, as a team's tooling would.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -22,18 +21,6 @@ from testkit.deployed import drop_folder, listening, postgres_stopped, reachable
 
 pytestmark = pytest.mark.deployed
 RUN_TIMEOUT_SECONDS = 900
-
-
-def _api(stack) -> httpx.Client:
-    """A client of the stack's REST API, with a token for the admin user."""
-    from impl_airflow.launch.deploy import password_file
-
-    password = json.loads(password_file(stack).read_text())["admin"]
-    token = httpx.post(f"{stack.url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
-    token.raise_for_status()
-    return httpx.Client(
-        base_url=f"{stack.url}/api/v2", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
-    )
 
 
 def _finished_run(stack, api: httpx.Client, run_id: str) -> dict:
@@ -50,12 +37,12 @@ def _finished_run(stack, api: httpx.Client, run_id: str) -> dict:
 def test_a_landed_folder_runs_once_with_the_scripts_outputs_and_the_stack_stops_cleanly(
     tmp_path: Path, small_input: Path, scripts_reference: Path
 ) -> None:
-    from impl_airflow.launch.deploy import airflow_stack
+    from impl_airflow.launch.deploy import airflow_stack, api_client
 
     deploy_dir = reachable_deploy_dir(tmp_path)
     with airflow_stack(deploy_dir, port=free_port()) as stack:
         folder = drop_folder(small_input, stack.landing, "batch-1")
-        with _api(stack) as api:
+        with api_client(stack.url, stack.home) as api:
             run = _finished_run(stack, api, f"landing__{run_key(folder)}")
             assert run["state"] == "success", run
             assert run["conf"]["input_dir"] == str(folder)

@@ -19,6 +19,7 @@ user is ``admin``, its password in ``<output>/airflow_home/simple_auth_manager_p
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -42,9 +43,19 @@ PARALLELISM = 2
 DAG_PARSE_TIMEOUT_SECONDS = 300
 
 
-def password_file(stack: DeployedStack) -> Path:
+def password_file(home: Path) -> Path:
     """Where the API server writes the UI user's generated password (JSON: user -> password)."""
-    return stack.home / "simple_auth_manager_passwords.json.generated"
+    return home / "simple_auth_manager_passwords.json.generated"
+
+
+def api_client(url: str, home: Path) -> httpx.Client:
+    """A client of the REST API (``/api/v2``), with a token for the ``admin`` user."""
+    password = json.loads(password_file(home).read_text())["admin"]
+    token = httpx.post(f"{url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
+    token.raise_for_status()
+    return httpx.Client(
+        base_url=f"{url}/api/v2", headers={"Authorization": f"Bearer {token.json()['access_token']}"}, timeout=30
+    )
 
 
 def deployed_environment(home: Path, database_url: str, url: str, output_dir: Path) -> dict[str, str]:
@@ -96,15 +107,16 @@ def airflow_stack(output_dir: Path = DEFAULT_OUTPUT, port: int = 8080) -> Iterat
         for component in ("scheduler", "dag-processor", "triggerer"):
             services.start(component, [str(AIRFLOW), component])
         say(f"API server, scheduler, DAG processor and triggerer up ({time.monotonic() - started:.1f} s)")
-        parsed = services.wait_until(
-            lambda: _unpause(env, DAG_ID) and _unpause(env, LANDING_DAG_ID),
-            "DAGs parsed and unpaused",
-            DAG_PARSE_TIMEOUT_SECONDS,
-            every=3,
-        )
+        with api_client(url, home) as api:
+            parsed = services.wait_until(
+                lambda: _unpause(api, DAG_ID) and _unpause(api, LANDING_DAG_ID),
+                "DAGs parsed and unpaused",
+                DAG_PARSE_TIMEOUT_SECONDS,
+                every=2,
+            )
         stack = DeployedStack(url, home, output_dir, services)
         say(f"{DAG_ID} (daily 06:00 UTC) and {LANDING_DAG_ID} unpaused ({parsed:.1f} s)")
-        say(f"Airflow UI on {url} (user admin, password in {password_file(stack)})")
+        say(f"Airflow UI on {url} (user admin, password in {password_file(home)})")
         say(f"drop a folder with both input files into {stack.landing}")
         yield stack
 
@@ -116,10 +128,10 @@ def _airflow(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _unpause(env: dict[str, str], dag_id: str) -> bool:
-    """True once the DAG is parsed (the CLI fails until then) and unpaused."""
-    _airflow(env, "dags", "unpause", dag_id)
-    return True
+def _unpause(api: httpx.Client, dag_id: str) -> bool:
+    """True once the DAG is parsed (the API knows it) and unpaused; new DAGs start paused."""
+    answer = api.patch(f"/dags/{dag_id}", json={"is_paused": False})
+    return answer.status_code == 200 and answer.json()["is_paused"] is False
 
 
 def main(argv: list[str] | None = None) -> int:
