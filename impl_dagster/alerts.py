@@ -34,9 +34,9 @@ def alert_on_run_failure(context: RunFailureSensorContext, lc_paths: LcPaths) ->
         "input_dir": run.tags.get("lc/input_dir"),
         "error": context.failure_event.message,
         "failed_steps": {
-            event.step_key: event.event_specific_data.error.message.strip().splitlines()[-1]
+            event.step_key: error.message.strip().splitlines()[-1]
             for event in context.get_step_failure_events()
-            if event.event_specific_data.error is not None
+            if (error := event.step_failure_data.error) is not None
         },
     }
     alerts = lc_paths.output_path() / ALERTS_FILE
