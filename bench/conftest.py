@@ -7,6 +7,7 @@ pytest bench/ --scaling             # also 100,000 and 1,000,000 customers, 1 ro
 pytest bench/ --large               # also 1,000,000 and 5,000,000 customers (LendingClub scale)
 pytest bench/ --full-corpus         # every bad-input case through every implementation
 pytest bench/model_scaling/test_model_scaling.py --model-scaling   # synthetic dbt projects of 10-200 models
+pytest bench/deployed --deployed    # each tool's production stack on PostgreSQL, one at a time (about an hour)
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "x 3 shapes (slow; see bench/model_scaling/test_model_scaling.py)",
     )
     group.addoption(
+        "--deployed",
+        action="store_true",
+        help="also start each tool's deployed stack (PostgreSQL, its own services) and measure it "
+        "through its API, one stack at a time (slow; see bench/deployed/test_deployed.py)",
+    )
+    group.addoption(
         "--model-sizes",
         default="10,50,200",
         help="model counts for --model-scaling (default 10,50,200; e.g. 10,50,200,500)",
@@ -100,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
             results_dir=config.getoption("--results-dir").resolve(),
             quick=quick,
             full_corpus=config.getoption("--full-corpus"),
+            deployed=config.getoption("--deployed"),
         )
     )
 
@@ -149,6 +157,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         variants = variants_of(store.config.implementations, RUNTIME_VARIANTS)
         skip = pytest.mark.skip(reason="none of the implementations chosen has another mode timed")
         metafunc.parametrize("variant", variants or [pytest.param(None, marks=skip, id="none")])
+    if "deployed_tool" in metafunc.fixturenames:
+        from bench.deployed.test_deployed import DEPLOYED_TOOLS
+
+        metafunc.parametrize("deployed_tool", [t for t in store.config.implementations if t in DEPLOYED_TOOLS])
     if "size" in metafunc.fixturenames:
         metafunc.parametrize("size", [store.config.customers, *store.config.scaling_sizes])
 
@@ -211,6 +223,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         or store.ui
         or store.engines.runs
         or store.isolation
+        or store.deployed
     ):
         return
     from bench.report.document import write_report

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.code_size.results import CodeSizeResults
+from bench.deployed.results import DeployedResult
 from bench.engines.results import EngineResults
 from bench.equality.results import Equality
 from bench.isolation.results import StepTest
@@ -29,6 +30,7 @@ class BenchConfig:
     results_dir: Path
     quick: bool
     full_corpus: bool = False  # every bad-input case through every implementation, not only scripts
+    deployed: bool = False  # the deployed stacks measured too (pytest bench --deployed)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Store:
     environment: dict[str, Any] = field(default_factory=dict)
     timeline: dict[str, Timeline] = field(default_factory=dict)  # implementation -> one run's steps
     isolation: dict[str, StepTest] = field(default_factory=dict)  # implementation -> its test of one step
+    deployed: dict[str, DeployedResult] = field(default_factory=dict)  # tool -> its deployed stack's figures
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
         self.runs.setdefault((measurement.implementation, size), []).append(measurement)

@@ -199,6 +199,7 @@ class Service:
     command: list[str]
     log: Path
     process: subprocess.Popen | None = None
+    crashed: bool = False  # killed on purpose (:meth:`ServiceGroup.crash`): its exit is expected
 
     def tail(self, lines: int = 15) -> str:
         try:
@@ -263,12 +264,27 @@ class ServiceGroup:
     def check(self) -> None:
         """Raise if any service has exited."""
         for service in self.services:
-            code = service.exited()
+            code = None if service.crashed else service.exited()
             if code is not None:
                 raise ServiceFailed(f"{service.name} exited with status {code} (log: {service.log})\n{service.tail()}")
 
     def names(self) -> list[str]:
-        return [service.name for service in self.services]
+        return [service.name for service in self.services if not service.crashed]
+
+    def crash(self, name: str) -> Service:
+        """``kill -9`` the service's own process, not its group, as a crash would: what it started keeps
+        running, orphaned (``stop`` still ends it). Returns the killed service; ``restart`` starts it again."""
+        service = next(s for s in self.services if s.name == name and not s.crashed)
+        assert service.process is not None
+        service.process.send_signal(signal.SIGKILL)
+        service.process.wait()
+        service.crashed = True
+        return service
+
+    def restart(self, name: str, ready: Callable[[], bool] | None = None, timeout: float = 120.0) -> Service:
+        """Start a crashed service again with the same command (its log continues)."""
+        crashed = next(s for s in reversed(self.services) if s.name == name and s.crashed)
+        return self.start(name, crashed.command, ready, timeout)
 
     def stop(self) -> None:
         """Stop every service, the last started first."""

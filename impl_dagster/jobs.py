@@ -54,10 +54,10 @@ def new_input_folder_sensor(context: SensorEvaluationContext, lc_paths: LcPaths)
     folders = ready_folders(landing)
     if not folders:
         return SkipReason(f"no folder with {' and '.join(s.name for s in INPUT_FILES)} in {landing}")
-    return [_run_request(folder, run_output_dir(lc_paths.output_path(), folder)) for folder in folders]
+    return [folder_run_request(folder, run_output_dir(lc_paths.output_path(), folder)) for folder in folders]
 
 
-def _run_request(folder: Path, output_dir: Path) -> RunRequest:
+def folder_run_request(folder: Path, output_dir: Path) -> RunRequest:
     warehouse = str(warehouse_path(output_dir))
     return RunRequest(
         run_key=run_key(folder),  # a run per folder, again if its files change

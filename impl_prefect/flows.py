@@ -22,6 +22,7 @@ from core.engine import resolve_engine
 from core.generate import sample_input
 from core.layout import INPUT_FILES, OUTPUT_TABLES
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, default_output_dir, env_path
+from impl_prefect.alerts import alert_on_failure
 from impl_prefect.tasks import (
     RunConfig,
     check_inputs,
@@ -49,6 +50,7 @@ def resolve_config(input_dir: Path | None, output_dir: Path | None, engine: str 
     name="lc_pipeline",
     description="LendingClub pipeline: check inputs, ingest, dbt build, export files, quality report.",
     persist_result=False,
+    on_failure=[alert_on_failure],
 )
 def lc_pipeline(
     input_dir: Path | None = None,

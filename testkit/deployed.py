@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
+from typing import Any
 
+from core.alerts import run_failure_alerts
 from core.layout import INPUT_FILES
-from core.services import PostgresUnavailable, postgres_bin_dir
+from core.services import DeployedStack, PostgresUnavailable, postgres_bin_dir
 from testkit.prerequisites import require
 
 
@@ -49,6 +52,18 @@ def without_balance_column(source: Path, target: Path) -> Path:
     rows = [",".join(cells[i] for i in keep if i < len(cells)) for cells in (line.split(",") for line in lines)]
     (target / "accounts.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return target
+
+
+def alert_for(stack: DeployedStack, run_id: str, timeout: float = 120) -> dict[str, Any]:
+    """The run-failure alert recorded for ``run_id`` in the stack's output folder, once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stack.services.check()
+        for alert in run_failure_alerts(stack.output_dir):
+            if alert["run_id"] == run_id:
+                return alert
+        time.sleep(2)
+    raise AssertionError(f"no alert for run {run_id} under {stack.output_dir} within {timeout:.0f} s")
 
 
 def listening(url: str) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from core.alerts import run_failure_alerts
 from core.landing import LANDING_ENV, run_key
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
@@ -334,6 +335,10 @@ def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tm
     assert outcome["failed_tasks"] == ["check_inputs"]
     assert outcome["try_numbers"]["check_inputs"] == 1  # bad input fails the same way every time
     assert {state for task, state in outcome["task_states"].items() if task != "check_inputs"} == {"upstream_failed"}
+    # One failed task, one alert (its error text only when deployed: dag.test() passes the callback none).
+    [alert] = run_failure_alerts(output_dir)
+    assert alert["failed_steps"] == {"check_inputs": "failed; see the log of try 1"}
+    assert alert["job"] == "lc_pipeline" and alert["input_dir"] == str(tmp_path / "input")
 
 
 def test_watcher_mode_builds_once_and_a_failing_dbt_test_fails_the_run(

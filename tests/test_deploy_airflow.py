@@ -17,7 +17,14 @@ import pytest
 from core.landing import run_key
 from core.outputs import output_differences
 from core.services import free_port
-from testkit.deployed import drop_folder, listening, postgres_stopped, reachable_deploy_dir
+from testkit.deployed import (
+    alert_for,
+    drop_folder,
+    listening,
+    postgres_stopped,
+    reachable_deploy_dir,
+    without_balance_column,
+)
 
 pytestmark = pytest.mark.deployed
 RUN_TIMEOUT_SECONDS = 900
@@ -42,11 +49,16 @@ def test_a_landed_folder_runs_once_with_the_scripts_outputs_and_the_stack_stops_
     deploy_dir = reachable_deploy_dir(tmp_path)
     with airflow_stack(deploy_dir, port=free_port()) as stack:
         folder = drop_folder(small_input, stack.landing, "batch-1")
+        bad_folder = drop_folder(without_balance_column(small_input, tmp_path / "broken"), stack.landing, "batch-2")
         with api_client(stack.url, stack.home) as api:
             run = _finished_run(stack, api, f"landing__{run_key(folder)}")
             assert run["state"] == "success", run
             assert run["conf"]["input_dir"] == str(folder)
             assert output_differences(scripts_reference, deploy_dir / "runs" / "batch-1") == []
+            failed = _finished_run(stack, api, f"landing__{run_key(bad_folder)}")
+            assert failed["state"] == "failed", failed
+            alert = alert_for(stack, failed["dag_run_id"])  # the failed task's callback, with its own error
+            assert "balance" in alert["failed_steps"]["check_inputs"].lower(), alert
         url = stack.url
 
     assert not listening(url), "the API server still answers after the stack stopped"

@@ -9,14 +9,20 @@ into the source tree, which the other test files' processes would then load mid-
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
 
 from core.outputs import output_differences
-from testkit.deployed import drop_folder, listening, postgres_stopped, reachable_deploy_dir, without_balance_column
+from testkit.deployed import (
+    alert_for,
+    drop_folder,
+    listening,
+    postgres_stopped,
+    reachable_deploy_dir,
+    without_balance_column,
+)
 
 RUN_TIMEOUT_SECONDS = 300
 
@@ -42,20 +48,6 @@ def _finished_run(stack, input_dir: Path):
     pytest.fail(f"no finished run for {input_dir} within {RUN_TIMEOUT_SECONDS} s")
 
 
-def _alert_for(stack, run_id: str) -> dict:
-    """The alert line the run-failure sensor wrote for ``run_id`` (it ticks every 30 s)."""
-    alerts = stack.output_dir / "alerts" / "run_failures.jsonl"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        stack.services.check()
-        if alerts.exists():
-            for line in alerts.read_text(encoding="utf-8").splitlines():
-                if json.loads(line)["run_id"] == run_id:
-                    return json.loads(line)
-        time.sleep(2)
-    pytest.fail(f"no alert for run {run_id} in {alerts} within 120 s")
-
-
 def test_the_deployed_stack_runs_new_input_folders_alerts_a_failure_and_stops_cleanly(
     deploy_dir: Path, small_input: Path, scripts_reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,7 +67,7 @@ def test_the_deployed_stack_runs_new_input_folders_alerts_a_failure_and_stops_cl
 
         failed = _finished_run(stack, bad_folder)
         assert failed.status == DagsterRunStatus.FAILURE
-        alert = _alert_for(stack, failed.run_id)
+        alert = alert_for(stack, failed.run_id)  # the run-failure sensor ticks every 30 s
         assert alert["input_dir"] == str(bad_folder)
         assert "balance" in " ".join(alert["failed_steps"].values()).lower(), alert  # the step's own error
         url = stack.url

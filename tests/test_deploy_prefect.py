@@ -15,7 +15,14 @@ import pytest
 
 from core.outputs import output_differences
 from core.services import free_port
-from testkit.deployed import drop_folder, listening, postgres_stopped, reachable_deploy_dir
+from testkit.deployed import (
+    alert_for,
+    drop_folder,
+    listening,
+    postgres_stopped,
+    reachable_deploy_dir,
+    without_balance_column,
+)
 
 pytestmark = pytest.mark.deployed
 RUN_TIMEOUT_SECONDS = 600
@@ -43,9 +50,14 @@ def test_a_landed_folder_runs_once_with_the_scripts_outputs_and_the_stack_stops_
     deploy_dir = reachable_deploy_dir(tmp_path)
     with prefect_stack(deploy_dir, port=free_port()) as stack:
         folder = drop_folder(small_input, stack.landing, "batch-1")
+        bad_folder = drop_folder(without_balance_column(small_input, tmp_path / "broken"), stack.landing, "batch-2")
         run = _finished_run(stack, folder)
         assert run["state_type"] == "COMPLETED", run
         assert output_differences(scripts_reference, deploy_dir / "runs" / "batch-1") == []
+        failed = _finished_run(stack, bad_folder)
+        assert failed["state_type"] == "FAILED", failed
+        alert = alert_for(stack, failed["id"])  # the flow's on_failure hook
+        assert "balance" in alert["error"].lower(), alert
         url = stack.url
 
     assert not listening(url), "the server still answers after the stack stopped"

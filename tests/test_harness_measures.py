@@ -142,6 +142,21 @@ def test_lineage_declared_by_hand_is_counted_per_declaration() -> None:
     assert lineage_declarations(source, names, code_line_numbers(source)) == 4
 
 
+def test_an_asset_that_only_feeds_a_trigger_is_not_lineage(tmp_path: Path) -> None:
+    """``NOT_LINEAGE`` leaves Airflow's landing Asset (an event source) out of the declared lineage."""
+    from bench.code_size.count import _file_size
+
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "lc_landing.py").write_text(
+        "from airflow.sdk import Asset\n"
+        "LANDING_ASSET = Asset(name='landing', uri='file://landing')\n"
+        "RAW = Asset(name='raw', uri='x://raw')\n"
+    )
+    landing = _file_size("airflow", tmp_path, tmp_path / "dags" / "lc_landing.py")
+    assert landing.lineage_declarations == 1  # RAW only
+    assert landing.lines == 3  # still counted as definitions
+
+
 def test_the_true_lineage_read_from_a_run_equals_the_one_built_from_the_core(
     scripts_output: Path, sample_input: GeneratedData
 ) -> None:

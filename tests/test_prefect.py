@@ -25,6 +25,7 @@ from uuid import UUID
 
 import pytest
 
+from core.alerts import run_failure_alerts
 from core.layout import OUTPUT_TABLES, QUALITY_REPORT, output_files
 from core.outputs import output_differences
 from core.settings import dbt_target_dir
@@ -270,6 +271,11 @@ def test_bad_input_raises_the_original_error_is_not_retried_and_writes_nothing(
     assert runs["check_inputs"].state.is_failed()
     assert runs["check_inputs"].run_count == 1  # bad input fails the same way every time
     assert set(runs) == {"check_inputs"}
+    [alert] = run_failure_alerts(output_dir)  # the flow's on_failure hook
+    assert "missing required column balance" in alert["error"].lower()
+    assert alert["job"] == "lc_pipeline" and alert["input_dir"] == str(tmp_path / "input")
+    # each failed task run by its name in the UI, as far as the server has recorded it (from events)
+    assert all(re.fullmatch(r"check_inputs-[0-9a-f]{3}", name) for name in alert["failed_steps"]), alert
 
 
 # --- the user's path: Prefect's temporary server, state under the run's folder ----------------------

@@ -66,3 +66,37 @@ def test_as_root_a_data_folder_the_server_user_cannot_reach_is_named(reachable_d
     with pytest.raises(PostgresUnavailable, match=f"cannot reach .*: {private} is not searchable"):
         with postgres_server(private / "postgres"):
             pass
+
+
+def test_a_crashed_service_leaves_its_children_running_until_the_group_stops(tmp_path: Path) -> None:
+    """The harness's crash scenario: ``kill -9`` of one process, its children orphaned, then a restart."""
+    from core.services import ServiceGroup
+
+    services = ServiceGroup(tmp_path / "logs")
+    child_pid_file = tmp_path / "child.pid"
+    script = f"sleep 300 & echo $! > {child_pid_file}; wait"
+    services.start("parent", ["sh", "-c", script], ready=child_pid_file.exists)
+    child = int(child_pid_file.read_text())
+    try:
+        services.crash("parent")
+        services.check()  # a crash on purpose is not a failure
+        assert _alive(child), "the crashed process's child should be left running, orphaned"
+        assert services.names() == []
+        child_pid_file.unlink()
+        services.restart("parent", ready=child_pid_file.exists)
+        assert services.names() == ["parent"]
+    finally:
+        services.stop()
+    assert not _alive(child), "stopping the group should end the orphan"
+    with pytest.raises(StopIteration):
+        services.crash("parent")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers: read its state
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "Z"
+    return state != "Z"

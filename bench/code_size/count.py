@@ -13,7 +13,7 @@ import subprocess
 import tokenize
 from pathlib import Path
 
-from bench.code_size.extras import EXTRAS
+from bench.code_size.extras import EXTRAS, NOT_LINEAGE
 from bench.code_size.results import CodeSize, FileSize, SharedCodeSize
 from bench.paths import REPO
 
@@ -176,11 +176,9 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
     lines = code_line_numbers(source)
     if is_launcher(relative):
         return FileSize(str(relative), "launcher", len(lines))
-    extras = {
-        name: feature for (file, name), feature in EXTRAS.get(implementation, {}).items() if file == str(relative)
-    }
+    extras, not_lineage = (_named_in(table, implementation, relative) for table in (EXTRAS, NOT_LINEAGE))
     defined = top_level_lines(source)
-    unknown = sorted(set(extras) - set(defined))
+    unknown = sorted((set(extras) | set(not_lineage)) - set(defined))
     if unknown:
         raise LookupError(f"bench/code_size/extras.py names {unknown} that {relative} does not define")
     by_feature: dict[str, int] = {}
@@ -189,10 +187,16 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
         by_feature[feature] = by_feature.get(feature, 0) + len(lines & defined[name])
         extra_lines |= lines & defined[name]
     kinds = line_kinds(source, FRAMEWORK_PACKAGES.get(implementation, ()), lines - extra_lines)
-    declared = lineage_declarations(source, LINEAGE_NAMES.get(implementation, frozenset()), lines - extra_lines)
+    not_declaring = extra_lines.union(*(defined[name] for name in not_lineage))
+    declared = lineage_declarations(source, LINEAGE_NAMES.get(implementation, frozenset()), lines - not_declaring)
     return FileSize(
         str(relative), "definitions", len(lines) - len(extra_lines), by_feature, kinds["tool"], kinds["core"], declared
     )
+
+
+def _named_in(table: dict[str, dict[tuple[str, str], str]], implementation: str, relative: Path) -> dict[str, str]:
+    """The top-level names ``table`` lists for this file, with the reason it gives."""
+    return {name: why for (file, name), why in table.get(implementation, {}).items() if file == str(relative)}
 
 
 def measure_folder(implementation: str, folder: Path) -> CodeSize:

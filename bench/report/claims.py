@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.code_size.verdicts import judge_learning_curve, judge_migration, judge_type_safety
+from bench.deployed.verdicts import judge_production
 from bench.isolation.verdicts import judge_testing
 from bench.lineage.verdicts import judge_dbt_integration, judge_lineage, judge_mental_model
 from bench.measure import report_order
@@ -62,6 +63,12 @@ CONSEQUENCES: list[Claim] = [
         "assets are easy to test in isolation",
         "",
         judge_testing,
+    ),
+    Claim(
+        "Production deployment (the ADR's need)",
+        "chosen for local development and production deployment",
+        "",
+        judge_production,
     ),
 ]
 

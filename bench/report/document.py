@@ -64,8 +64,9 @@ def _document(ctx: ReportContext) -> list[str]:
         "",
         "### The ADR's consequences, with proxies",
         "",
-        "The same rule for the consequences the ADR states that a figure here can speak to; for a negative "
-        "consequence *supported* means the drawback is real for Dagster. Proxies are labelled as such.",
+        "The same rule for the consequences the ADR states that a figure here can speak to, and for the need "
+        "its decision names beside local development, production deployment; for a negative consequence "
+        "*supported* means the drawback is real for Dagster. Proxies are labelled as such.",
         "",
     ]
     lines += claims_table(store, CONSEQUENCES)
@@ -110,6 +111,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "engines": asdict(store.engines),
         "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
         "isolation": {name: asdict(result) for name, result in store.isolation.items()},
+        "deployed": {tool: asdict(result) for tool, result in store.deployed.items()},
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,

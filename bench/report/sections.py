@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.code_size import render as code_size
+from bench.deployed import render as deployed
 from bench.engines import render as engines
 from bench.equality import render as equality
 from bench.isolation import render as isolation
@@ -46,6 +47,7 @@ SECTIONS: list[Section] = [
     ),
     Section("UIs", lambda ctx: ui.ui_section(ctx.store)),
     Section("engines", engines.section),
+    Section("deployed", deployed.section),
 ]
 
 # Charts a section links itself; the report's closing chart list shows the others.

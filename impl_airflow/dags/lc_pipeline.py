@@ -55,6 +55,7 @@ from core.layout import ACCOUNTS, CUSTOMERS, INPUT_FILES, OUTPUT_TABLES, RAW_SCH
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from core.transform import DBT_PROJECT_DIR
 from core.warehouse import connect, warehouse_path
+from impl_airflow.alerts import alert_on_failure
 from impl_airflow.assets import (
     INPUT_FILE_ASSETS,
     MART_TABLE_ASSETS,
@@ -158,6 +159,7 @@ def _from_check_inputs(variable: str) -> str:
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=5),
         "execution_timeout": timedelta(hours=2),
+        "on_failure_callback": alert_on_failure,
     },
 )
 def lc_pipeline() -> None:
