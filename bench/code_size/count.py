@@ -13,7 +13,7 @@ import subprocess
 import tokenize
 from pathlib import Path
 
-from bench.code_size.extras import EXTRAS, NOT_LINEAGE
+from bench.code_size.extras import EXTRA_FILES, EXTRAS, NOT_LINEAGE
 from bench.code_size.results import CodeSize, FileSize, SharedCodeSize
 from bench.paths import REPO
 
@@ -204,7 +204,11 @@ def measure_folder(implementation: str, folder: Path) -> CodeSize:
     config files it ships, framework APIs imported."""
     files = project_files(folder)
     python = [p for p in files if p.suffix == ".py"]
-    configs = [p for p in files if p.suffix in CONFIG_SUFFIXES]
+    extra_files = EXTRA_FILES.get(implementation, {})
+    missing = sorted(set(extra_files) - {str(p.relative_to(folder)) for p in files})
+    if missing:
+        raise LookupError(f"bench/code_size/extras.py names files {missing} that {folder.name} does not have")
+    configs = [p for p in files if p.suffix in CONFIG_SUFFIXES and str(p.relative_to(folder)) not in extra_files]
     apis: set[str] = set()
     for path in python:
         apis |= framework_apis(path.read_text(), FRAMEWORK_PACKAGES.get(implementation, ()))

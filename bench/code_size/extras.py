@@ -37,3 +37,12 @@ NOT_LINEAGE: dict[str, dict[tuple[str, str], str]] = {
         ): "the Asset a file-arrival watcher feeds: an event source, not a data edge",
     },
 }
+
+# Whole files only one implementation ships, for a feature the others lack, left out of its config
+# files: Dagster's deployment beyond one machine (compose and Helm, the ADR's phase 3), on paper only.
+EXTRA_FILES: dict[str, dict[str, str]] = {
+    "dagster": {
+        "deploy/compose.yaml": "its deployment beyond one machine (compose)",
+        "deploy/helm-values.yaml": "its deployment beyond one machine (Helm)",
+    },
+}

@@ -60,6 +60,7 @@ def dagster_stack(
             {
                 "DAGSTER_HOME": str(home),
                 "LC_DAGSTER_PG_URL": postgres.url("dagster"),
+                "LC_DAGSTER_GRPC_HOST": "127.0.0.1",
                 "LC_DAGSTER_GRPC_PORT": str(free_port()),
                 OUTPUT_DIR_ENV: str(output_dir),
                 "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
