@@ -158,9 +158,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         skip = pytest.mark.skip(reason="none of the implementations chosen has another mode timed")
         metafunc.parametrize("variant", variants or [pytest.param(None, marks=skip, id="none")])
     if "deployed_tool" in metafunc.fixturenames:
-        from bench.deployed.test_deployed import DEPLOYED_TOOLS
+        from bench.deployed.test_deployed import DEPLOYED_TOOLS, DEPLOYED_VARIANTS
+        from bench.variants import variants_of
 
-        metafunc.parametrize("deployed_tool", [t for t in store.config.implementations if t in DEPLOYED_TOOLS])
+        tools = [t for t in store.config.implementations if t in DEPLOYED_TOOLS]
+        metafunc.parametrize("deployed_tool", [*tools, *variants_of(tools, DEPLOYED_VARIANTS)])
     if "size" in metafunc.fixturenames:
         metafunc.parametrize("size", [store.config.customers, *store.config.scaling_sizes])
 

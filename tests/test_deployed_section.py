@@ -149,3 +149,15 @@ def test_production_without_deployed_stacks_is_not_measurable(tmp_path: Path) ->
     verdict = _production(tmp_path, _stack("dagster", 30, 600, True), stopped)
     assert verdict.verdict == "not measurable here"
     assert verdict.figures["airflow"].startswith("stopped: ServiceFailed")
+
+
+def test_production_judges_shipped_modes_only(tmp_path: Path) -> None:
+    """A faster Airflow mode shown beside (cosmos WATCHER, deployed) does not decide the row."""
+    verdict = _production(
+        tmp_path,
+        _stack("dagster", 30, 600, True),
+        _stack("airflow", 190, 1500, True),
+        _stack("airflow-watcher", 10, 500, True),
+    )
+    assert verdict.verdict == "supported"
+    assert "airflow-watcher" not in verdict.figures

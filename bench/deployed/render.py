@@ -82,9 +82,17 @@ def section(ctx: ReportContext) -> list[str]:
         "that starts runs once the run's first step has finished, and starts it again at once.",
         "",
     ]
-    tools = [tool for tool in ("dagster", "airflow", "prefect") if tool in store.deployed]
+    tools = [tool for tool in ("dagster", "airflow", "airflow-watcher", "prefect") if tool in store.deployed]
     rows = [[label, *(cell(store.deployed[tool]) for tool in tools)] for label, cell in _rows(ctx)]
     lines += markdown_table(["", *tools], rows)
+    if "airflow-watcher" in tools:
+        lines += [
+            "",
+            "`airflow-watcher`: the same Airflow stack with cosmos `ExecutionMode.WATCHER` "
+            "(`LC_COSMOS_EXECUTION_MODE=watcher` in every process): one producer task runs the whole `dbt build`, "
+            "a sensor per model waits in the triggerer for its result. Shown beside the shipped mode; the "
+            "Production deployment row judges shipped modes only.",
+        ]
     stopped = {tool: store.deployed[tool].error for tool in tools if store.deployed[tool].error}
     if stopped:
         lines += ["", "Stopped short (the figures above are what was measured before):", ""]

@@ -31,12 +31,16 @@ import pytest
 from bench.deployed.clients import RUNNING, SUCCESS, RunRecord, ToolApi, tool_api
 from bench.deployed.results import CONCURRENT_RUNS, Concurrency, Crash, DeployedResult, IdleCost, step_gaps
 from bench.store import Store
+from bench.variants import VARIANTS
 from core.landing import run_output_dir
 from core.outputs import output_differences
 from core.services import DeployedStack, free_port
 from testkit.deployed import drop_folder, reachable_deploy_dir
 
 DEPLOYED_TOOLS = ("dagster", "airflow", "prefect")
+# Modes that need a deployed service to show what they are for: cosmos WATCHER's sensors wait in the
+# triggerer, which dag.test() lacks (bench/variants.py). Measured beside the shipped mode, never judged.
+DEPLOYED_VARIANTS = ("airflow-watcher",)
 RUN_TIMEOUT_SECONDS = 1800
 CRASH_TIMEOUT_SECONDS = 900  # a run left behind by a crash: how long we wait before calling it stuck
 LOCK_ERROR = "Could not set lock"  # DuckDB's message when a second process opens a warehouse to write
@@ -47,16 +51,19 @@ def _stack(tool: str) -> Callable[[Path, int], AbstractContextManager[DeployedSt
     return getattr(importlib.import_module(f"impl_{tool}.launch.deploy"), f"{tool}_stack")
 
 
-def test_deployed(deployed_tool: str, store: Store, dataset, finished_run) -> None:
+def test_deployed(deployed_tool: str, store: Store, dataset, finished_run, monkeypatch: pytest.MonkeyPatch) -> None:
     if not store.config.deployed:
         pytest.skip("opt-in: pytest bench --deployed")
+    tool, switch = VARIANTS.get(deployed_tool, (deployed_tool, {}))
     result = store.deployed[deployed_tool] = DeployedResult(deployed_tool)
-    reference = finished_run(deployed_tool)  # before the stack starts: the stack runs alone
+    reference = finished_run(tool)  # before the stack starts: the stack runs alone
     source = dataset(store.config.customers)
     (tool_dir := store.config.results_dir / "deployed" / deployed_tool).mkdir(parents=True, exist_ok=True)
     deploy_dir = reachable_deploy_dir(tool_dir)
+    for name, value in switch.items():  # every process of the stack inherits it
+        monkeypatch.setenv(name, value)
     try:
-        _measure(deployed_tool, deploy_dir, source, reference, result, store)
+        _measure(tool, deploy_dir, source, reference, result, store)
     except Exception as error:
         result.error = f"{type(error).__name__}: {error}"[:3000]
         raise

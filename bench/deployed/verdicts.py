@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.deployed.results import DeployedResult
+from bench.measure import report_order
 from bench.store import Store
 from bench.verdicts import EXACT, Margin, Verdict, compare_with_best_other, figure_cells, tally
 
@@ -23,7 +24,8 @@ def judge_production(store: Store) -> Verdict:
     resident memory while idle (within 10%), and whether a run survives a crash of the process that
     starts runs (exact). Supported when Dagster wins more of them than it loses, refuted when it loses
     more, no difference when even; not measurable without ``pytest bench --deployed``."""
-    stacks = {tool: entry for tool, entry in store.deployed.items() if not entry.error}
+    shipped = {tool: entry for tool, entry in store.deployed.items() if tool in report_order()}  # no variants
+    stacks = {tool: entry for tool, entry in shipped.items() if not entry.error}
     outcomes, texts = {}, []
     for label, figures, margin, higher, show in (
         ("trigger to done", {t: e.median("trigger_to_done") for t, e in stacks.items()}, TENTH, False, _s),
@@ -33,7 +35,7 @@ def judge_production(store: Store) -> Verdict:
         comparison = compare_with_best_other(figures, higher_is_better=higher, margin=margin, show=show)
         outcomes[label] = comparison.outcome
         texts.append(f"{label}: {comparison.outcome} ({comparison.text})")
-    cells = {tool: _cell(entry) for tool, entry in store.deployed.items()}
+    cells = {tool: _cell(entry) for tool, entry in shipped.items()}
     return Verdict(
         tally(outcomes),
         "; ".join(texts),

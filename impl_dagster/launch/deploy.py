@@ -112,7 +112,14 @@ def _dagster_cli(env: dict[str, str], *args: str) -> None:
 
 
 def _package_dbt_project() -> None:
-    """dagster-dbt's deploy-time step: parse once, copy the project and manifest beside the code."""
+    """dagster-dbt's deploy-time step: parse once, copy the project and manifest beside the code.
+
+    The previous copy goes first: while it exists, dagster-dbt takes it for the project itself (outside
+    `dagster dev`) and would sync it onto itself, deleting it before the copy (a second deploy failed).
+    """
+    from impl_dagster.project import PACKAGED_PROJECT_DIR
+
+    shutil.rmtree(PACKAGED_PROJECT_DIR, ignore_errors=True)
     started = time.monotonic()
     command = [str(BIN / "dagster-dbt"), "project", "prepare-and-package", "--file", "impl_dagster/project.py"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
