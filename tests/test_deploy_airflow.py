@@ -2,7 +2,8 @@
 scheduler with the LocalExecutor, the DAG processor and the triggerer really started
 (``impl_airflow.launch.deploy``); a folder dropped into the landing folder is picked up by the
 triggerer's trigger, ``lc_landing`` triggers ``lc_pipeline`` for it, the run succeeds with outputs
-equal to the plain-scripts run, and everything is stopped afterwards. Observed through Airflow's
+equal to the plain-scripts run; a broken folder landed at the same time gets a failed run of its
+own, alerted; everything is stopped afterwards. Observed through Airflow's
 REST API, as a team's tooling would.
 """
 
@@ -47,16 +48,16 @@ def test_a_landed_folder_runs_once_with_the_scripts_outputs_and_the_stack_stops_
     from impl_airflow.launch.deploy import airflow_stack, api_client
 
     deploy_dir = reachable_deploy_dir(tmp_path)
+    broken = without_balance_column(small_input, tmp_path / "broken")
     with airflow_stack(deploy_dir, port=free_port()) as stack:
+        # Two folders in one poll: each gets its run (one trigger event names both).
         folder = drop_folder(small_input, stack.landing, "batch-1")
+        bad_folder = drop_folder(broken, stack.landing, "batch-2")
         with api_client(stack.url, stack.home) as api:
             run = _finished_run(stack, api, f"landing__{run_key(folder)}")
             assert run["state"] == "success", run
             assert run["conf"]["input_dir"] == str(folder)
             assert output_differences(scripts_reference, deploy_dir / "runs" / "batch-1") == []
-            # Landed after the first one's run: two folders landing in one poll got one run only, here
-            # (both trigger events logged, one lc_landing run with one of them); see docs/airflow.md.
-            bad_folder = drop_folder(without_balance_column(small_input, tmp_path / "broken"), stack.landing, "batch-2")
             failed = _finished_run(stack, api, f"landing__{run_key(bad_folder)}")
             assert failed["state"] == "failed", failed
             alert = alert_for(stack, failed["dag_run_id"])  # the failed task's callback, with its own error

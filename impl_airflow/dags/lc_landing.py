@@ -1,11 +1,12 @@
 """``lc_landing``: a run of ``lc_pipeline`` for each new input folder in the landing folder.
 
 The landing folder (``core.landing``: ``LC_LANDING_DIR``, else ``<LC_OUTPUT_DIR>/landing``) is an
-Asset watched by ``NewInputFolderTrigger`` in the triggerer; each folder that lands is an event of
-it, and this DAG runs on those events. Airflow hands a DAG run every event since its last run, so
-two folders can arrive in one run: it triggers ``lc_pipeline`` once per folder, with that folder as
-input and ``<LC_OUTPUT_DIR>/runs/<folder>`` as output. The pipeline run's id is the folder's run key
-(name and file times), so a folder seen twice (after a triggerer restart) is not run twice.
+Asset watched by ``NewInputFolderTrigger`` in the triggerer; each poll that finds new folders fires
+one event of it naming them, and this DAG runs on those events. Airflow hands a DAG run every event
+since its last run, so several folders can arrive in one run: it triggers ``lc_pipeline`` once per
+folder, with that folder as input and ``<LC_OUTPUT_DIR>/runs/<folder>`` as output. The pipeline
+run's id is the folder's run key (name and file times), so a folder seen twice (after a triggerer
+restart) is not run twice.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def landing() -> None:
     def landed_folders() -> list[dict[str, Any]]:
         """One ``lc_pipeline`` run request per folder this run's events name."""
         events = get_current_context()["triggering_asset_events"][LANDING_ASSET]
-        payloads = {event.extra["payload"]["run_key"]: event.extra["payload"] for event in events}
+        payloads = {folder["run_key"]: folder for event in events for folder in event.extra["payload"]["folders"]}
         return [
             {
                 "trigger_run_id": f"landing__{key}",
