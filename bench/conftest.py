@@ -28,7 +28,7 @@ from core.implementations import implementation_names
 # A results folder the harness made; it only ever empties a folder that carries this file.
 RESULTS_MARKER = ".lc-bench-results"
 # Caches that stay valid across sessions (keyed by what they were made from), never measurements.
-KEPT_ACROSS_SESSIONS = {RESULTS_MARKER, "limit_sql", ".mypy_cache"}
+KEPT_ACROSS_SESSIONS = {RESULTS_MARKER, "compiled_sql", ".mypy_cache"}
 # Two of each keeps the reviewer's full session (CI runs it after the tests) well under an hour on
 # two cores; the report gives each figure's range, and --rounds 5 narrows it.
 DEFAULT_ROUNDS = 2

@@ -16,6 +16,7 @@ from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
 from bench.model_scaling.results import ModelScalingResults
 from bench.reliability.results import ReliabilityResult
+from bench.runner import YARDSTICKS
 from bench.timeline.steps import Timeline
 from bench.ui.results import UiResults
 
@@ -96,15 +97,15 @@ class Store:
         return cold["wall_seconds"]["median"] - warm["wall_seconds"]["median"]
 
     def timed(self) -> list[str]:
-        """The implementations compared, the other modes timed (``bench/variants.py``), then the limit if
-        it was timed (``bench/runtime/limit.py``)."""
+        """The implementations compared, the other modes timed (``bench/variants.py``), then the
+        yardsticks that were timed (``bench/runner.py``)."""
         measured = {name for name, _ in self.runs}
-        others = [name for name in measured if name not in self.config.implementations and name != "limit"]
-        return [*self.config.implementations, *sorted(others), *(["limit"] if "limit" in measured else [])]
+        others = [name for name in measured if name not in self.config.implementations and name not in YARDSTICKS]
+        return [*self.config.implementations, *sorted(others), *(name for name in YARDSTICKS if name in measured)]
 
-    def ratio_to_limit(self, implementation: str, size: int) -> float | None:
-        """Median wall time over the limit's, at the same size."""
-        mine, limit = self.runtime_summary(implementation, size), self.runtime_summary("limit", size)
+    def ratio_to_limit(self, implementation: str, size: int, yardstick: str = "limit") -> float | None:
+        """Median wall time over a yardstick's (the limit, or the middle rung ``core-sql``), at the same size."""
+        mine, limit = self.runtime_summary(implementation, size), self.runtime_summary(yardstick, size)
         if not mine or not limit:
             return None
         return mine["wall_seconds"]["median"] / limit["wall_seconds"]["median"]

@@ -15,6 +15,10 @@ VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     # Dagster's default executor (a process per step, one step at a time: one DuckDB file) instead of
     # the in-process executor the definitions set (impl_dagster.launch.pipeline.EXECUTOR_ENV; not imported here)
     "dagster-multiprocess": ("dagster", {"LC_DAGSTER_EXECUTOR": "multiprocess"}),
+    # the run recorded in the deployment's instance (impl_dagster/deploy/dagster.yaml: PostgreSQL, up
+    # before the round) instead of a SQLite instance in the run's folder; its DAGSTER_HOME is set by
+    # bench/runtime/services.py
+    "dagster-postgres": ("dagster", {}),
     # cosmos ExecutionMode.WATCHER: one producer task runs the whole `dbt build`, a sensor per model
     # reports its result (under dag.test() the sensors run after the producer: no triggerer)
     "airflow-watcher": ("airflow", {COSMOS_EXECUTION_MODE_ENV: "watcher"}),
@@ -27,8 +31,17 @@ VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     # per node, one at a time (DuckDB: one writing process)
     "prefect-per-node": ("prefect", {"LC_PREFECT_DBT_RUNNER": "per-node"}),
 }
-# The variants the runtime section times (cold rounds): each tool's other documented ways to run dbt.
-RUNTIME_VARIANTS = ("dagster-multiprocess", "airflow-watcher", "airflow-cosmos-build", "prefect-per-node")
+# Modes that change where a run is recorded, not how it runs dbt: timed in the runtime section only.
+STORAGE_VARIANTS = ("dagster-postgres",)
+# The variants the runtime section times (cold rounds): each tool's other documented ways to run dbt,
+# and Dagster on the storage it is deployed with.
+RUNTIME_VARIANTS = (
+    "dagster-multiprocess",
+    "dagster-postgres",
+    "airflow-watcher",
+    "airflow-cosmos-build",
+    "prefect-per-node",
+)
 
 
 def variants_of(implementations: list[str], names: tuple[str, ...] | None = None) -> list[str]:

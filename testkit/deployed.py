@@ -16,14 +16,17 @@ from core.services import DeployedStack, PostgresUnavailable, postgres_bin_dir
 from testkit.prerequisites import require
 
 
-def reachable_deploy_dir(tmp_path: Path) -> Path:
-    """A folder PostgreSQL's own user can reach when the tests run as root (skip if it is not installed)."""
+def postgres_installed() -> bool:
     try:
         postgres_bin_dir()
-        installed = True
     except PostgresUnavailable:
-        installed = False
-    require(installed, "the Debian package postgresql (initdb, pg_ctl)")
+        return False
+    return True
+
+
+def reachable_deploy_dir(tmp_path: Path) -> Path:
+    """A folder PostgreSQL's own user can reach when the tests run as root (skip if it is not installed)."""
+    require(postgres_installed(), "the Debian package postgresql (initdb, pg_ctl)")
     if os.geteuid() == 0:
         for folder in (tmp_path, *tmp_path.parents):
             folder.chmod(folder.stat().st_mode | 0o001)

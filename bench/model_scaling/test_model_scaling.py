@@ -39,7 +39,7 @@ from bench.model_scaling.results import (
     ScalingCase,
 )
 from bench.store import Store
-from bench.variants import VARIANTS
+from bench.variants import STORAGE_VARIANTS, VARIANTS
 
 CUSTOMERS = 1_000  # small on purpose: the SQL is cheap, orchestration dominates
 QUICK_MODELS = 10
@@ -57,9 +57,10 @@ def _sizes(config: pytest.Config) -> list[int]:
 
 
 def _series(chosen: set[str]) -> list[str]:
-    """Scripts first (the baseline every overhead is taken from), each chosen tool, then its variants."""
+    """Scripts first (the baseline every overhead is taken from), each chosen tool, then its dbt modes."""
     shipped = [i for i in report_order() if i in chosen and i != BASELINE]
-    return [BASELINE, *shipped, *(name for name, (tool, _) in VARIANTS.items() if tool in shipped)]
+    modes = [name for name, (tool, _) in VARIANTS.items() if tool in shipped and name not in STORAGE_VARIANTS]
+    return [BASELINE, *shipped, *modes]
 
 
 def _implementations(store: Store) -> list[str]:

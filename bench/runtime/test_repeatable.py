@@ -1,6 +1,6 @@
 """A second ``pytest bench`` into the same results folder passes and measures the same thing.
 
-Runs a small harness session (plain scripts and the limit: timed rounds, equality, reliability)
+Runs a small harness session (plain scripts and the yardsticks: timed rounds, equality, reliability)
 twice into one results folder, each with ``--benchmark-json``, then checks that the second session
 started from an empty folder, that both ``results.json`` carry their provenance, that
 pytest-benchmark's JSON holds exactly the wall times of ``results.json``, and that
@@ -77,7 +77,7 @@ def test_a_second_session_passes_from_an_empty_folder(tmp_path: Path) -> None:
     assert benchmarks["test_runtime[scripts-1000]"]["stats"]["data"] == pytest.approx(
         [r["wall_seconds"] for r in raw["runs"]["scripts@1000"] if r["mode"] == "cold"]
     )
-    assert sorted(benchmarks["test_limit[1000]"]["stats"]["data"]) == pytest.approx(walls["limit@1000"])
+    assert sorted(benchmarks["test_yardstick[1000-limit]"]["stats"]["data"]) == pytest.approx(walls["limit@1000"])
 
     compare = subprocess.run(
         [
@@ -96,4 +96,4 @@ def test_a_second_session_passes_from_an_empty_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert compare.returncode == 0, compare.stderr
-    assert "test_runtime[scripts-1000]" in compare.stdout and "test_limit[1000]" in compare.stdout
+    assert "test_runtime[scripts-1000]" in compare.stdout and "test_yardstick[1000-limit]" in compare.stdout

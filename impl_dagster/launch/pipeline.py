@@ -2,7 +2,9 @@
 
 The run is a real Dagster run of ``lc_pipeline_job`` (every asset and check, in-process executor),
 recorded in a local instance under ``<output_dir>/dagster_home`` (telemetry off), so it can be
-inspected afterwards with ``DAGSTER_HOME=<output_dir>/dagster_home dagster dev -m impl_dagster.definitions``.
+inspected afterwards with ``DAGSTER_HOME=<output_dir>/dagster_home dagster dev -m impl_dagster.definitions``;
+or, when ``DAGSTER_HOME`` is set, as in Dagster's own commands, in that instance (a deployment's
+PostgreSQL instance, say).
 
 Its progress lines come from the run's event log as the instance writes it (an event listener on
 the instance): a line per step start and end, one per dbt model materialized, failed checks. Every
@@ -166,7 +168,7 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
     output_dir.mkdir(parents=True, exist_ok=True)
     config = run_config(input_dir, output_dir, engine)
 
-    home = prepare_dagster_home(output_dir / "dagster_home")
+    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or output_dir / "dagster_home"))
     log.info("starting a Dagster run of lc_pipeline_job, recorded in the instance at %s", home)
     with (
         DagsterInstance.from_config(str(home)) as instance,
