@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,12 +32,12 @@ from bench.measure import BUSY_CPU_PERCENT, scrubbed_environment
 from bench.paths import REPO
 from bench.ui.launch import TOOLS, PrefectApi, UiServer, base_environment
 from core.services import free_port, postgres_server
+from impl_dagster.launch.deploy import BIN, DEPLOY_DIR
 from testkit.deployed import reachable_deploy_dir
 
 SERVER_READY_TIMEOUT_SECONDS = 180
 SETTLE_TIMEOUT_SECONDS = 20
 DAGSTER_POSTGRES = "dagster-postgres"
-DEPLOYED_DAGSTER_YAML = REPO / "impl_dagster" / "deploy" / "dagster.yaml"
 
 
 def _wait_until_quiet() -> None:
@@ -81,11 +80,10 @@ def _dagster_postgres_instance(state_dir: Path) -> Iterator[dict[str, str]]:
         postgres.create_database("dagster")
         home = deploy_dir / "dagster_home"
         home.mkdir(parents=True, exist_ok=True)
-        shutil.copy(DEPLOYED_DAGSTER_YAML, home / "dagster.yaml")
+        shutil.copy(DEPLOY_DIR / "dagster.yaml", home / "dagster.yaml")
         env = {"DAGSTER_HOME": str(home), "LC_DAGSTER_PG_URL": postgres.url("dagster")}
-        dagster = Path(sys.executable).parent / "dagster"
         migrate = subprocess.run(
-            [str(dagster), "instance", "migrate"], env=scrubbed_environment(env), capture_output=True, text=True
+            [str(BIN / "dagster"), "instance", "migrate"], env=scrubbed_environment(env), capture_output=True, text=True
         )
         if migrate.returncode != 0:
             raise RuntimeError(f"dagster instance migrate failed: {(migrate.stderr or migrate.stdout).strip()}")
