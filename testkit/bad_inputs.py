@@ -244,9 +244,12 @@ CASES: list[Case] = [
     Case(
         "unicode_is_not_whitespace_or_ascii",
         _customers("1,\u00a0Ann\u00a0,yes".encode(), "2,Z\u00fc\u00df,TRUE".encode()),
-        _accounts("\u00e41,1,1.00,savings".encode(), "\u00c41,2,1.00,Savings".encode()),
+        # The Kelvin sign K lower-cases to k under Unicode rules, not under ASCII ones.
+        _accounts(
+            "\u00e41,1,1.00,savings".encode(), "\u00c41,2,1.00,Savings".encode(), "A3,2,1.00,CHEC\u212aING".encode()
+        ),
         customers_expect={1: None, 2: None},
-        accounts_expect={1: None, 2: None},
+        accounts_expect={1: None, 2: None, 3: "invalid_account_type"},
     ),
     # File names: the assignment's Customer.csv is read as customers.csv; both at once is refused.
     Case(

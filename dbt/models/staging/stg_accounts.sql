@@ -13,10 +13,6 @@ trimmed as (
     select
         source_row,
         field_count <> header_field_count as is_malformed,
-        {{ raw_or_empty('account_id') }} as raw_account_id,
-        {{ raw_or_empty('customer_id') }} as raw_customer_id,
-        {{ raw_or_empty('balance') }} as raw_balance,
-        {{ raw_or_empty('account_type') }} as raw_account_type,
         {{ trim_whitespace(raw_or_empty('account_id')) }} as account_id_text,
         {{ trim_whitespace(raw_or_empty('customer_id')) }} as customer_id_text,
         {{ trim_whitespace(raw_or_empty('balance')) }} as balance_text,
@@ -55,10 +51,6 @@ ranked as (
 
 select
     source_row,
-    raw_account_id,
-    raw_customer_id,
-    raw_balance,
-    raw_account_type,
     is_malformed,
     account_id,
     id_occurrence,

@@ -12,9 +12,6 @@ trimmed as (
     select
         source_row,
         field_count <> header_field_count as is_malformed,
-        {{ raw_or_empty('customer_id') }} as raw_customer_id,
-        {{ raw_or_empty('name') }} as raw_name,
-        {{ raw_or_empty('has_loan') }} as raw_has_loan,
         {{ trim_whitespace(raw_or_empty('customer_id')) }} as customer_id_text,
         {{ trim_whitespace(raw_or_empty('name')) }} as name_text,
         {{ ascii_lower(trim_whitespace(raw_or_empty('has_loan'))) }} as has_loan_text
@@ -47,9 +44,6 @@ ranked as (
 
 select
     source_row,
-    raw_customer_id,
-    raw_name,
-    raw_has_loan,
     is_malformed,
     customer_id_text = '' as is_customer_id_missing,
     customer_id,
