@@ -247,23 +247,29 @@ class _NotExact(Exception):
 
 
 def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header) -> None:
-    """Strict DuckDB read; ragged records come back from the rejects table, renumbered by record."""
+    """Strict DuckDB read straight into ``table``; ragged records come back from the rejects table.
+
+    The accepted records are written once, in file order, and numbered afterwards in place (one
+    column updated), rather than copied to a second table to number them.
+    """
     width = len(header.fields)
     read_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    accepted = f"{table}__accepted"
     rejects_scan, rejects = "lc_rejects_scan", "lc_rejects_errors"
+    named = ", ".join(f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items())
     try:
         con.execute(
             f"""
-            CREATE OR REPLACE TABLE {accepted} AS
-            SELECT * FROM read_csv(
+            CREATE OR REPLACE TABLE {table} AS
+            SELECT NULL::BIGINT AS {SOURCE_ROW}, $file AS {SOURCE_FILE}, {width}::INTEGER AS {FIELD_COUNT},
+                   {width}::INTEGER AS {HEADER_FIELD_COUNT}, {named}
+            FROM read_csv(
                 $path, columns = {read_columns}, header = true, auto_detect = false,
                 delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false,
                 nullstr = '\x00', parallel = false, ignore_errors = true, store_rejects = true,
                 rejects_scan = '{rejects_scan}', rejects_table = '{rejects}', max_line_size = 100000000
             )
             """,
-            {"path": str(header.path)},
+            {"path": str(header.path), "file": header.path.name},
         )
     except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
         raise _NotExact(str(error)) from error
@@ -278,9 +284,12 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
     ragged_lines = con.execute(
         f"SELECT line, any_value(csv_line) FROM {rejects} GROUP BY line ORDER BY line"
     ).fetchall()
-    accepted_rows = con.execute(f"SELECT count(*) FROM {accepted}").fetchall()[0][0]
-    multiline = " OR ".join(f"contains(c{i}, chr(10)) OR contains(c{i}, chr(13))" for i in range(width))
-    has_multiline = con.execute(f"SELECT count(*) FROM {accepted} WHERE {multiline}").fetchall()[0][0]
+    accepted_rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    multiline = " OR ".join(
+        f"contains({_quote_identifier(name)}, chr(10)) OR contains({_quote_identifier(name)}, chr(13))"
+        for name in header.columns
+    )
+    has_multiline = con.execute(f"SELECT count(*) FROM {table} WHERE {multiline}").fetchall()[0][0]
     records = accepted_rows + len(ragged_lines)
     if has_multiline or records + header.physical_lines != _count_physical_lines(header.path):
         raise _NotExact("records span lines, blank lines, or records went missing")
@@ -288,30 +297,31 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
     # Every line after the header is exactly one record, so a line number gives the record number.
     ragged: list[tuple[int, list[str]]] = []
     for line, text in ragged_lines:
-        fields = next(csv.reader([text.strip("\r\n")], strict=True), [])
-        ragged.append((line - header.physical_lines, fields))
+        fields_of_line = next(csv.reader([text.strip("\r\n")], strict=True), [])
+        ragged.append((line - header.physical_lines, fields_of_line))
 
     # The k-th accepted row is record k + j, where j counts the ragged records before it; the i-th
     # ragged record, numbered r, has r - i accepted rows before it.
     accepted_before = [number - i for i, (number, _) in enumerate(ragged, start=1)]
-    named = ", ".join(f"c{position} AS {_quote_identifier(name)}" for name, position in header.columns.items())
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE {table} AS
-        WITH numbered AS (SELECT rowid + 1 AS ordinal, * FROM {accepted}),
-        shifts AS (SELECT unnest($before::BIGINT[]) AS accepted_before,
-                          unnest($so_far::BIGINT[]) AS ragged_so_far),
-        shift AS (SELECT accepted_before, max(ragged_so_far) AS ragged_so_far FROM shifts GROUP BY 1)
-        SELECT ordinal + coalesce(shift.ragged_so_far, 0) AS {SOURCE_ROW}, $file AS {SOURCE_FILE},
-               {width}::INTEGER AS {FIELD_COUNT},
-               {width}::INTEGER AS {HEADER_FIELD_COUNT}, {named}
-        FROM numbered ASOF LEFT JOIN shift ON numbered.ordinal > shift.accepted_before
-        """,
-        {"file": header.path.name, "before": accepted_before, "so_far": list(range(1, len(ragged) + 1))},
-    )
-    if ragged:
+    if not ragged:
+        con.execute(f"UPDATE {table} SET {SOURCE_ROW} = rowid + 1")
+    else:
+        con.execute(
+            f"""
+            UPDATE {table} SET {SOURCE_ROW} = numbered.record
+            FROM (
+                WITH ordinals AS (SELECT rowid AS row_id, rowid + 1 AS ordinal FROM {table}),
+                shifts AS (SELECT unnest($before::BIGINT[]) AS accepted_before,
+                                  unnest($so_far::BIGINT[]) AS ragged_so_far),
+                shift AS (SELECT accepted_before, max(ragged_so_far) AS ragged_so_far FROM shifts GROUP BY 1)
+                SELECT row_id, ordinal + coalesce(shift.ragged_so_far, 0) AS record
+                FROM ordinals ASOF LEFT JOIN shift ON ordinals.ordinal > shift.accepted_before
+            ) AS numbered
+            WHERE {table}.rowid = numbered.row_id
+            """,
+            {"before": accepted_before, "so_far": list(range(1, len(ragged) + 1))},
+        )
         _insert_records(con, table, header, ragged)
-    con.execute(f"DROP TABLE {accepted}")
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile) -> LoadResult:
@@ -332,7 +342,6 @@ def ingest_file(con: duckdb.DuckDBPyConnection, header: Header, spec: InputFile)
         con.execute(f"DROP TABLE IF EXISTS {loading}")
         raise
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {loading}__accepted")
         for temp in ("lc_rejects_errors", "lc_rejects_scan"):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
 
