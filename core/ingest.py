@@ -297,8 +297,8 @@ def _load_with_duckdb(con: duckdb.DuckDBPyConnection, table: str, header: Header
     # Every line after the header is exactly one record, so a line number gives the record number.
     ragged: list[tuple[int, list[str]]] = []
     for line, text in ragged_lines:
-        fields_of_line = next(csv.reader([text.strip("\r\n")], strict=True), [])
-        ragged.append((line - header.physical_lines, fields_of_line))
+        fields = next(csv.reader([text.strip("\r\n")], strict=True), [])
+        ragged.append((line - header.physical_lines, fields))
 
     # The k-th accepted row is record k + j, where j counts the ragged records before it; the i-th
     # ragged record, numbered r, has r - i accepted rows before it.
