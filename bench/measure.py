@@ -16,7 +16,13 @@ import psutil
 
 from bench.child import result_in
 from bench.paths import REPO
-from core.implementations import implementation_names
+from core.implementations import (
+    DISTRIBUTION,
+    ImplementationNotInstalled,
+    implementation_names,
+    interpreter,
+    requirement_names,
+)
 
 # Plain Python: the zero-overhead baseline every overhead is measured from.
 BASELINE = "scripts"
@@ -87,6 +93,14 @@ def tool_state_environment(implementation: str, scratch: Path) -> dict[str, str]
     return {}
 
 
+def python_for(target: str) -> Path:
+    """The Python that runs a measured target: a yardstick in the harness's own environment, an
+    implementation wherever its tool is installed (Airflow and Prefect each in an environment of its own)."""
+    from bench.runner import YARDSTICKS
+
+    return Path(sys.executable) if target in YARDSTICKS else interpreter(target)
+
+
 def scrubbed_names() -> list[str]:
     """Names (never values) of the caller's variables that measured processes do not inherit."""
     return sorted(name for name in os.environ if name.startswith(TOOL_ENV_PREFIXES))
@@ -109,7 +123,7 @@ def run_once(
     keeps what is there.
     """
     command = [
-        sys.executable,
+        str(python_for(implementation)),
         "-m",
         "bench.runner",
         "--impl",
@@ -194,34 +208,38 @@ def _wait_sampling(process: subprocess.Popen) -> tuple[float, int]:
 
 
 def tool_versions() -> dict[str, str]:
-    """Versions of every tool the comparison depends on, for the report."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Versions of every tool the comparison depends on, each read in the environment that runs it
+    (Airflow's and Prefect's are environments of their own), for the report."""
+    from importlib.metadata import metadata
 
+    from bench.child import reporting_snippet, run_python
+
+    extras = metadata(DISTRIBUTION).get_all("Provides-Extra") or []
     names = [
-        "dagster",
-        "dagster-dbt",
-        "dagster-webserver",
-        "apache-airflow",
-        "astronomer-cosmos",
-        "prefect",
-        "prefect-dbt",
-        "dbt-core",
-        "dbt-duckdb",
-        "duckdb",
-        "pyarrow",
-        "pandas",
-        "dbt-spark",
-        "pyspark",
+        *(name for extra in [None, *extras] for name in requirement_names(extra)),
         "pytest-benchmark",
     ]
-    found = {}
-    for name in names:
+    found: dict[str, str] = {}
+    environments: dict[str, str] = {}
+    for name in report_order():
         try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
+            environments.setdefault(str(python_for(name)), name)
+        except ImplementationNotInstalled:  # e.g. `--impls scripts,dagster` after `make setup` alone
+            continue
+    for python, implementation in environments.items():
+        installed = run_python(
+            ["-c", f"from importlib.metadata import distributions\n{reporting_snippet(_DISTRIBUTIONS)}"],
+            f"the versions in {implementation}'s environment",
+            python=python,
+        )
+        found.update({name: installed[name.lower()] for name in names if name.lower() in installed})
+    found.update({name: "not installed" for name in names if name not in found})
     found["python"] = sys.version.split()[0]
     return found
+
+
+# Every distribution installed in an environment, by lower-case name (read by that environment's Python).
+_DISTRIBUTIONS = "{d.metadata['Name'].lower(): d.version for d in distributions()}"
 
 
 def machine_info() -> dict[str, object]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -22,13 +23,19 @@ from pathlib import Path
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
 from core.errors import PipelineError, PipelineInputError, QualityCheckFailed
 from core.generate import CHUNK_CUSTOMERS, PROGRESS_FROM, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
-from core.implementations import implementation_names, load_run
+from core.implementations import (
+    DISTRIBUTION,
+    implementation_names,
+    installed_here,
+    interpreter,
+    load_run,
+    requirement_names,
+)
 from core.progress import PROGRESS_LOGGER
 from core.settings import OUTPUT_ROOT, default_output_dir
 
 # The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
 DEFAULT_IMPLEMENTATION = "dagster"
-DISTRIBUTION = "lc-pipeline"
 
 log = logging.getLogger("lc_pipeline.cli")
 
@@ -62,20 +69,17 @@ class _VersionAction(argparse.Action):
 
 
 def versions() -> str:
-    """This package's version and those of what it runs on (its direct dependencies, as installed)."""
-    from importlib.metadata import PackageNotFoundError, requires, version
+    """This package's version and those of what it runs on in this environment: the core's
+    dependencies, then each orchestrator's that is installed here."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    lines = [f"{DISTRIBUTION} {version(DISTRIBUTION)}"]
-    for requirement in requires(DISTRIBUTION) or []:
-        if "extra ==" in requirement:
-            continue
-        name = requirement.split(";")[0].split("[")[0]
-        for separator in "<>=!~ ":
-            name = name.split(separator)[0]
-        try:
-            lines.append(f"  {name} {version(name)}")
-        except PackageNotFoundError:
-            continue
+    lines = [f"{DISTRIBUTION} {version(DISTRIBUTION)} (python {sys.version.split()[0]}, {sys.prefix})"]
+    for extra in [None, *(name for name in implementation_names() if installed_here(name))]:
+        for name in requirement_names(extra):
+            try:
+                lines.append(f"  {name} {version(name)}")
+            except PackageNotFoundError:
+                continue
     return "\n".join(lines)
 
 
@@ -88,6 +92,11 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     engine = resolve_engine(args.engine)
+    python = interpreter(args.impl)
+    if python != Path(sys.executable):
+        # The tool lives in an environment of its own (Airflow and Prefect cannot share one): the
+        # same command, run by that environment's Python, in this process's place.
+        os.execv(python, [str(python), "-m", "core.cli", *args.argv])
     run = load_run(args.impl)
     # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
     output_dir: Path = args.output or default_output_dir(args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
@@ -232,7 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     with _logging(args.verbosity):
         try:
             return args.handler(args)

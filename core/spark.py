@@ -14,7 +14,8 @@ export path, tested once:
    Parquet files, so ``core.export`` (files, quality report) and Dagster's checks read Spark's
    results with the same code, and the output files are written by the same writer.
 
-The Spark session is local (``local[2]``). Its settings are written to
+The Spark session is local (``local[2]``), or on the master ``LC_SPARK_MASTER`` names (a standalone
+cluster on this machine: :mod:`core.spark_cluster`). Its settings are written to
 ``<output>/spark/conf/spark-defaults.conf`` and handed over as ``SPARK_CONF_DIR``, which every
 JVM the project starts reads: the one :func:`start_session` starts in this process (the scripts
 pipeline, whose in-process dbt then finds it through ``getOrCreate()``), and the one dbt starts in
@@ -25,6 +26,7 @@ Databricks needs only another profile: see ``docs/spark.md``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +47,13 @@ log = logging.getLogger(__name__)
 TARGET_ENV = "LC_DBT_TARGET"
 RAW_DIR_ENV = "LC_SPARK_RAW_DIR"
 TABLES_DIR_ENV = "LC_SPARK_TABLES_DIR"
+# Where the session runs: unset, a local session (local[2]); set, that master, e.g. the spark:// URL
+# of the standalone cluster core.spark_cluster starts on this machine.
+MASTER_ENV = "LC_SPARK_MASTER"
+LOCAL_MASTER = "local[2]"
 
-# Hive's metastore logs an ERROR with a stack trace for every `create schema if not exists` of a
-# schema that exists, which dbt runs each time; Spark's own log4j2 template silences it the same way.
-_LOG4J2 = """\
+# log4j2 for every JVM of ours: warnings and errors to stderr, one line each with the time.
+LOG4J2_CONSOLE = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
@@ -56,6 +61,12 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+# Hive's metastore logs an ERROR with a stack trace for every `create schema if not exists` of a
+# schema that exists, which dbt runs each time; Spark's own log4j2 template silences it the same way.
+_LOG4J2 = (
+    LOG4J2_CONSOLE
+    + """\
 logger.hive_handler.name = org.apache.hadoop.hive.metastore.RetryingHMSHandler
 logger.hive_handler.level = fatal
 logger.hive_functions.name = org.apache.hadoop.hive.ql.exec.FunctionRegistry
@@ -71,6 +82,7 @@ logger.hive_session.level = error
 logger.datanucleus.name = DataNucleus
 logger.datanucleus.level = error
 """
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,10 @@ def session_settings(layout: SparkLayout) -> dict[str, str]:
     session connection. The models never rely on it: every cast of text is guarded by a full-match
     regular expression, and the decimal types are wide enough that no product or sum overflows (an
     overflow would show as NULL, which the dbt tests' ``not_null`` on every money column would fail).
+
+    ``LC_SPARK_MASTER`` replaces ``local[2]`` (:mod:`core.spark_cluster`); every other setting
+    stays, the driver's among them: it listens on 127.0.0.1, so the cluster must be on this machine,
+    and its paths are local ones, which executors here read and write as the driver does.
     """
     java_options = " ".join(
         [
@@ -130,7 +146,7 @@ def session_settings(layout: SparkLayout) -> dict[str, str]:
         ]
     )
     return {
-        "spark.master": "local[2]",
+        "spark.master": os.environ.get(MASTER_ENV) or LOCAL_MASTER,
         "spark.app.name": "lc-pipeline",
         "spark.driver.memory": "1g",
         "spark.driver.host": "127.0.0.1",

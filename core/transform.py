@@ -15,7 +15,17 @@ from core.progress import Progress
 from core.spark import SparkLayout, start_session
 from core.spark import dbt_environment as spark_dbt_environment
 
-SHIPPED_DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
+_CORE_DIR = Path(__file__).resolve().parent
+# The one dbt project: the copy an installed wheel carries as package data (``core/dbt_project``), else
+# a source checkout's ``dbt/``. Never ``site-packages/dbt`` of an install: that is dbt-core itself.
+SHIPPED_DBT_PROJECT_DIR = next(
+    (
+        folder
+        for folder in (_CORE_DIR / "dbt_project", _CORE_DIR.parent / "dbt")
+        if (folder / "dbt_project.yml").is_file()
+    ),
+    _CORE_DIR.parent / "dbt",
+)
 # The harness swaps in generated projects of N models (bench/synthetic) through this variable, so
 # every implementation runs them with its own code unchanged; users never need to set it.
 PROJECT_DIR_ENV = "LC_DBT_PROJECT_DIR"

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def alert_on_failure(context: Context) -> None:
     params, task = context["params"], context["task_instance"]
-    exception = context.get("exception")  # set by the task runner; dag.test() leaves it out
+    exception = context.get("exception")  # set by the task runner (dag.test() too, since Airflow 3.3)
     error = last_line(str(exception)) if exception else f"failed; see the log of try {task.try_number}"
     undelivered = alert_run_failure(
         alerts_home(Path(params["output_dir"])),

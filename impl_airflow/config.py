@@ -74,7 +74,7 @@ def airflow_environment(home: Path) -> dict[str, str]:
         # The dbt project is rendered from a manifest: parsing the DAG file is quick, but give a
         # cold machine room before the DAG processor gives up on it.
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-        # Telemetry. Airflow 3.2 itself sends none (its Scarf usage collection was removed in
+        # Telemetry. Airflow 3 itself sends none (its Scarf usage collection was removed in
         # apache/airflow#45865); the variable below is a no-op today and keeps it off should a
         # future release bring the [usage_data_collection] section back.
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",

@@ -9,8 +9,13 @@ import pytest
 
 from core.environment import scoped_environ
 from core.generate import GeneratedData, generate
+from testkit.environments import skip_where_not_installed
 
 SAMPLE_CUSTOMERS = 2_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip_where_not_installed(items)
 
 
 @pytest.fixture(scope="session")

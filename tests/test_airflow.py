@@ -42,6 +42,8 @@ from testkit.bad_inputs import assert_stops_before_writing
 from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
 
+pytestmark = pytest.mark.airflow
+
 
 @pytest.fixture(scope="module")
 def airflow_run_with_progress(small_input: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
@@ -79,7 +81,7 @@ import json, sys
 from impl_airflow.launch.manifest import prepare_manifest
 manifest = json.loads(prepare_manifest().read_text())
 from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+bag = DagBag(dag_folder=sys.argv[1])
 dag = bag.dags.get("lc_pipeline")
 print(json.dumps({
     "import_errors": {str(k): v for k, v in bag.import_errors.items()},
@@ -345,9 +347,10 @@ def test_bad_input_raises_the_original_error_without_retry_and_writes_nothing(tm
     assert outcome["failed_tasks"] == ["check_inputs"]
     assert outcome["try_numbers"]["check_inputs"] == 1  # bad input fails the same way every time
     assert {state for task, state in outcome["task_states"].items() if task != "check_inputs"} == {"upstream_failed"}
-    # One failed task, one alert (its error text only when deployed: dag.test() passes the callback none).
+    # One failed task, one alert with the task's error (dag.test() passes it to the callback since Airflow 3.3).
     [alert] = run_failure_alerts(output_dir)
-    assert alert["failed_steps"] == {"check_inputs": "failed; see the log of try 1"}
+    accounts = tmp_path / "input" / "accounts.csv"
+    assert alert["failed_steps"] == {"check_inputs": f"{accounts}: missing required column Balance"}
     assert alert["job"] == "lc_pipeline" and alert["input_dir"] == str(tmp_path / "input")
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from core.implementations import implementation_names, load_run
 from testkit.bad_inputs import CASES, Case, judge
+from testkit.environments import implementation_param
 
 # Every rule lives in the shared core and dbt project, which plain scripts runs with nothing around
 # it: scripts gets the whole corpus here. The orchestrators get their cases from the harness's
@@ -25,7 +26,7 @@ FULL_CORPUS = os.environ.get("LC_FULL_CORPUS") == "1"
 
 def _pairs() -> list:
     return [
-        pytest.param(implementation, case, id=f"{implementation}-{case.name}")
+        implementation_param(implementation, case, id=f"{implementation}-{case.name}")
         for implementation in implementation_names()
         for case in CASES
         if implementation == "scripts" or FULL_CORPUS

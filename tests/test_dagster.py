@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 import yaml
 
 from core.errors import PipelineInputError
 from core.layout import INPUT_FILES, OUTPUT_TABLES, output_files
 from core.outputs import output_differences
+from core.services import free_port
 from core.transform import DBT_PROJECT_DIR
 from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
+
+pytestmark = pytest.mark.dagster
 
 
 @pytest.fixture(scope="module")
@@ -320,3 +328,44 @@ def test_injected_faults_are_retried_and_the_run_recovers(
 # `dagster dev` itself (served asset graph, lineage edges, a run launched through GraphQL, reload,
 # stopping by its process group) is checked by the harness's UI section, which CI runs:
 # bench/ui/test_ui.py.
+
+
+def test_dagster_dev_from_the_repository_root_lists_our_assets(small_input: Path, tmp_path: Path) -> None:
+    """A Dagster user's habit: ``dagster dev`` with no arguments, at the root ([tool.dagster] in pyproject.toml)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LC_", "DAGSTER_"))}
+    env.update({"DAGSTER_HOME": str(home), "LC_INPUT_DIR": str(small_input), "LC_OUTPUT_DIR": str(tmp_path / "out")})
+    dagster = Path(sys.executable).with_name("dagster")
+    query = {"query": "{ assetNodes { assetKey { path } } }"}
+    keys: set[str] = set()
+    with (tmp_path / "dagster-dev.log").open("w") as log:
+        server = subprocess.Popen(
+            [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: SIGTERM stops it and its children
+        )
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and server.poll() is None and "account_summary" not in keys:
+                time.sleep(2)
+                try:
+                    answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json=query, timeout=10).json()
+                except (httpx.HTTPError, ValueError):
+                    continue
+                keys = {"/".join(node["assetKey"]["path"]) for node in (answer.get("data") or {}).get("assetNodes", [])}
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+    assert {"customers_raw", "accounts_raw", "stg_customers", "account_summary", "quality_report"} <= keys, (
+        tmp_path / "dagster-dev.log"
+    ).read_text()[-2000:]

@@ -27,7 +27,7 @@ from testkit.deployed import (
     without_balance_column,
 )
 
-pytestmark = pytest.mark.deployed
+pytestmark = [pytest.mark.deployed, pytest.mark.airflow]
 RUN_TIMEOUT_SECONDS = 900
 
 

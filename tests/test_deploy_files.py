@@ -5,6 +5,7 @@ drift apart unseen."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,13 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impl_dagster.jobs import WAREHOUSE_TAG
-from impl_dagster.launch.deploy import DEPLOY_DIR, SCHEDULES, SENSORS
-from testkit.prerequisites import require
+pytest.importorskip("dagster", reason="the Dagster deployment's files are read with Dagster's own definitions")
+
+from impl_dagster.jobs import WAREHOUSE_TAG  # noqa: E402
+from impl_dagster.launch.deploy import DEPLOY_DIR, SCHEDULES, SENSORS  # noqa: E402
+from testkit.prerequisites import require  # noqa: E402
 
 COMPOSE = DEPLOY_DIR / "compose.yaml"
 HELM_VALUES = DEPLOY_DIR / "helm-values.yaml"
+REPO = Path(__file__).resolve().parent.parent
 CODE_LOCATION = ["-m", "impl_dagster.definitions"]
+pytestmark = pytest.mark.dagster
 
 
 def _yaml(path: Path) -> dict:
@@ -79,3 +84,34 @@ def test_the_helm_values_serve_our_code_location_and_launch_runs_on_kubernetes()
     assert values["postgresql"]["enabled"] is False  # a managed PostgreSQL, named in the values
     run_env = {item["name"]: item.get("value") for item in deployment["env"]}
     assert run_env["LC_ENGINE"] == "spark"  # the data on the Spark engine (the ADR's phase 3)
+
+
+def _image_distributions(build_args: dict[str, str]) -> set[str]:
+    """The distributions the Dockerfile's ``uv sync`` installs with ``build_args``, read from the lock
+    (``uv export`` with the same flags): the image's dependency set, without a Docker daemon."""
+    uv = REPO / ".tools" / "bin" / "uv"
+    require(uv.is_file(), f"uv in {uv.parent} (make setup)")
+    dockerfile = (DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
+    args = {name: value for name, value in re.findall(r'^ARG (\w+)="([^"]*)"', dockerfile, re.MULTILINE)}
+    args.update(build_args)
+    [sync, *_] = re.findall(r"uv sync ([^\\&\n]+)", dockerfile)
+    flags = [
+        flag for flag in re.sub(r"\$(\w+)", lambda m: args[m.group(1)], sync).split() if flag != "--no-install-project"
+    ]
+    exported = subprocess.run(
+        [str(uv), "export", *flags, "--no-hashes", "--no-emit-project"], cwd=REPO, capture_output=True, text=True
+    )
+    assert exported.returncode == 0, exported.stderr
+    return {line.split("==")[0] for line in exported.stdout.splitlines() if "==" in line and not line.startswith("#")}
+
+
+def test_the_image_installs_dagster_and_no_other_orchestrator() -> None:
+    installed = _image_distributions({})
+    assert {"dagster", "dagster-dbt", "dagster-postgres", "dbt-duckdb"} <= installed
+    assert not installed & {"apache-airflow", "prefect", "pyspark", "dbt-spark", "pytest", "ruff"}
+
+
+def test_the_spark_build_adds_spark_alone() -> None:
+    installed = _image_distributions({"EXTRAS": "--extra dagster --extra spark"})
+    assert {"dagster", "pyspark", "dbt-spark"} <= installed
+    assert not installed & {"apache-airflow", "prefect", "pytest"}

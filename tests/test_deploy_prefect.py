@@ -24,7 +24,7 @@ from testkit.deployed import (
     without_balance_column,
 )
 
-pytestmark = pytest.mark.deployed
+pytestmark = [pytest.mark.deployed, pytest.mark.prefect]
 RUN_TIMEOUT_SECONDS = 600
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 

@@ -11,8 +11,10 @@ import inspect
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 from core.implementations import implementation_names, load_run
+from testkit.environments import implementation_param
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -103,6 +105,6 @@ def test_every_implementation_folder_is_registered_as_an_entry_point() -> None:
     assert set(implementation_names()) == folders
 
 
-def test_every_implementation_takes_the_engine() -> None:
-    for name in implementation_names():
-        assert "engine" in inspect.signature(load_run(name)).parameters, name
+@pytest.mark.parametrize("name", [implementation_param(name) for name in implementation_names()])
+def test_every_implementation_takes_the_engine(name: str) -> None:
+    assert "engine" in inspect.signature(load_run(name)).parameters

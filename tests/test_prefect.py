@@ -35,6 +35,8 @@ from testkit.bad_inputs import assert_stops_before_writing
 from testkit.faults import FAULTS, assert_recovered, stale_output
 from tests.progress_lines import recorded_progress
 
+pytestmark = pytest.mark.prefect
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -28,6 +28,7 @@ from core.implementations import load_run
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT
 from core.outputs import output_differences, read_rows
 from core.spark import SparkLayout, spark_tables, start_session
+from testkit.environments import implementation_param
 from testkit.prerequisites import require
 from testkit.rules_oracle import expected_outputs
 
@@ -183,7 +184,7 @@ def test_engine_choice() -> None:
     os.environ.get("LC_SPARK_ORCHESTRATORS") != "1",
     reason="another JVM or server and dbt build (a minute or two each on 2 cores): set LC_SPARK_ORCHESTRATORS=1",
 )
-@pytest.mark.parametrize("implementation", ["dagster", "airflow", "prefect"])
+@pytest.mark.parametrize("implementation", [implementation_param(name) for name in ("dagster", "airflow", "prefect")])
 def test_orchestrator_on_spark_equals_scripts(
     implementation: str, small_input: Path, scripts_reference: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -20,6 +20,7 @@ from bench.code_size.count import (
 from bench.code_size.results import TypedShare
 from bench.code_size.type_hints import typed_share
 from bench.store import Store
+from core.implementations import interpreter
 
 
 def test_code_size(store: Store, implementation: str) -> None:
@@ -35,7 +36,8 @@ def typing_runs(store: Store) -> Iterator[dict[str, Future[TypedShare]]]:
     cache = store.config.results_dir / ".mypy_cache"
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="mypy") as pool:
         yield {
-            name: pool.submit(typed_share, REPO / f"impl_{name}", cache / name) for name in store.config.implementations
+            name: pool.submit(typed_share, REPO / f"impl_{name}", cache / name, interpreter(name))
+            for name in store.config.implementations
         }
 
 

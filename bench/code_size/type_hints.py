@@ -22,12 +22,13 @@ from bench.paths import REPO
 _TOTAL = re.compile(r"^\s*Total\s+(\d+)\s+(\d+)\s+([\d.]+)%", re.MULTILINE)
 
 
-def typed_share(folder: Path, cache_dir: Path) -> TypedShare:
-    """Run mypy on one folder; return the typed share of its expressions and mypy's error count."""
+def typed_share(folder: Path, cache_dir: Path, python: Path | str = sys.executable) -> TypedShare:
+    """Run mypy on one folder with ``python``, whose environment holds the tool the folder is written
+    against; return the typed share of its expressions and mypy's error count."""
     with tempfile.TemporaryDirectory() as report_dir:
         done = subprocess.run(
             [
-                sys.executable,
+                str(python),
                 "-m",
                 "mypy",
                 "--ignore-missing-imports",

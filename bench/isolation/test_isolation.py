@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from bench.isolation.results import StepTest
 from bench.measure import scrubbed_environment, tool_state_environment
 from bench.paths import REPO
 from bench.store import Store
+from core.implementations import interpreter
 from core.layout import QUALITY_REPORT
 from core.warehouse import warehouse_path
 from testkit.folders import fresh_folder
@@ -63,7 +63,16 @@ def test_one_step_in_isolation(store: Store, dataset, finished_run, implementati
                 **tool_state_environment(implementation, Path(scratch)),
             }
         )
-        command = [sys.executable, "-m", "pytest", str(module), "-q", "-p", "no:cacheprovider", "--noconftest"]
+        command = [
+            str(interpreter(implementation)),
+            "-m",
+            "pytest",
+            str(module),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--noconftest",
+        ]
         started = time.perf_counter()
         with log.open("w") as handle:
             process = subprocess.run(

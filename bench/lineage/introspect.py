@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.child import report, run_python
+from core.implementations import interpreter
 from core.layout import INPUT_FILES, OUTPUT_TABLES, QUALITY_REPORT, RAW_SCHEMA
 
 _FILES = {t.table: [f"file:{t.table}.{fmt}" for fmt in t.formats] for t in OUTPUT_TABLES}
@@ -382,7 +383,9 @@ INTROSPECTORS = {"dagster": dagster, "scripts": scripts, "airflow": airflow, "pr
 def introspect_in_subprocess(implementation: str, output_dir: Path) -> dict[str, Any]:
     """Read one implementation's records in a fresh process (its tool's imports set process-wide state)."""
     return run_python(
-        ["-m", "bench.lineage.introspect", implementation, str(output_dir)], f"introspecting {implementation}"
+        ["-m", "bench.lineage.introspect", implementation, str(output_dir)],
+        f"introspecting {implementation}",
+        python=interpreter(implementation),
     )
 
 

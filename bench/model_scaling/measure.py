@@ -38,6 +38,7 @@ from bench.measure import scrubbed_environment, tool_state_environment
 from bench.model_scaling.projects import project_environment
 from bench.model_scaling.results import DefinitionLoad, ManifestBuild
 from bench.paths import REPO
+from core.implementations import interpreter
 from core.settings import dbt_target_dir
 
 # Load and prepare are whole-process measurements; a wedged tool must not hang the session.
@@ -201,12 +202,14 @@ def _child_main(argv: list[str]) -> int:
 # --- in the harness ---------------------------------------------------------------------------------
 
 
-def run_child(args: list[str], env: Mapping[str, str], log_file: Path) -> dict[str, Any]:
+def run_child(
+    args: list[str], env: Mapping[str, str], log_file: Path, python: Path | str = sys.executable
+) -> dict[str, Any]:
     """Run ``python -m bench.model_scaling.measure ARGS`` with ``env`` added; return its result, or raise."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as log:
         process = subprocess.run(
-            [sys.executable, "-m", "bench.model_scaling.measure", *args],
+            [str(python), "-m", "bench.model_scaling.measure", *args],
             cwd=REPO,
             env=scrubbed_environment(env),
             stdout=log,
@@ -233,7 +236,9 @@ def measure_load(
             **tool_state_environment(implementation, Path(scratch)),
             **(env or {}),
         }
-        return DefinitionLoad(**run_child(["load", "--impl", implementation], child_env, log_file))
+        return DefinitionLoad(
+            **run_child(["load", "--impl", implementation], child_env, log_file, interpreter(implementation))
+        )
 
 
 def prepare_manifest(implementation: str, project: Path, log_file: Path) -> ManifestBuild | None:
@@ -242,7 +247,9 @@ def prepare_manifest(implementation: str, project: Path, log_file: Path) -> Mani
         return None
     with tempfile.TemporaryDirectory(prefix=f"prepare_{implementation}_") as scratch:
         env = {**project_environment(project), **tool_state_environment(implementation, Path(scratch))}
-        return ManifestBuild(**run_child(["prepare", "--impl", implementation], env, log_file))
+        return ManifestBuild(
+            **run_child(["prepare", "--impl", implementation], env, log_file, interpreter(implementation))
+        )
 
 
 def parse_projects(projects: list[Path], log_file: Path) -> dict[str, float]:

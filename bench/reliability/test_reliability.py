@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from bench.reliability.results import ReliabilityResult, ShardResult
 from bench.reliability.shard import canary_environment, secret_leaks
 from bench.store import BenchConfig, Store
 from core.generate import generate
+from core.implementations import interpreter
 from testkit.bad_inputs import CASES, ORCHESTRATOR_CASES, QUICK_CASES
 from testkit.folders import fresh_folder
 
@@ -108,7 +108,7 @@ def reliability_runs(store: Store, finished_run) -> Iterator[dict[str, tuple[lis
             work = root / implementation / f"shard{index}"
             work.mkdir(parents=True)
             command = [
-                sys.executable,
+                str(interpreter(implementation)),
                 "-m",
                 "bench.reliability.shard",
                 "--impl",

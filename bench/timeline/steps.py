@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.child import report, run_python
+from core.implementations import interpreter
 from core.settings import dbt_target_dir
 
 PHASES = ("ingestion", "dbt", "exports", "other")
@@ -478,6 +479,7 @@ def timeline_in_subprocess(implementation: str, output_dir: Path, timeout: float
     found = run_python(
         ["-m", "bench.timeline.steps", "--impl", implementation, "--output", str(output_dir)],
         f"timeline of {implementation}",
+        python=interpreter(implementation),
         timeout=timeout,
     )
     return Timeline(float(found["origin"]), spans_from_dicts(found["spans"]))

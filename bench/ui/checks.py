@@ -46,6 +46,7 @@ from bench.ui.launch import (
 )
 from bench.ui.results import Criterion, HotReload, Newcomer, Screenshot, ToolUi, UiResults
 from bench.ui.settings import newcomer_settings
+from core.implementations import interpreter
 from core.services import free_port
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 
@@ -129,6 +130,7 @@ def _definitions_asset_keys(workspace: Path) -> set[str]:
     """The asset keys of the code location's Definitions, loaded in a separate process (the copy)."""
     keys = workspace_value(
         workspace,
+        "dagster",
         "from impl_dagster.definitions import defs",
         "sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())",
     )
@@ -390,7 +392,7 @@ def _flow_run(ctx: UiContext, server: UiServer, name: str, started: threading.Ev
     with log.open("w") as handle:
         process = subprocess.Popen(
             [
-                str(ctx.workspace / ".venv" / "bin" / "python"),
+                str(interpreter("prefect")),
                 "-m",
                 "impl_prefect.launch.pipeline",
                 "--input",

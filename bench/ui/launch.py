@@ -41,6 +41,7 @@ from bench.child import reporting_snippet, run_python
 from bench.measure import scrubbed_environment
 from bench.paths import REPO
 from bench.ui.results import Stop
+from core.implementations import TOOL_ENVIRONMENTS_DIR, interpreter
 
 CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect")
 # Derived or run-time folders that a copy of the code must not carry over.
@@ -75,9 +76,9 @@ def make_workspace(dest: Path) -> Path:
     for name in CODE_DIRS:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, dest / name, ignore=_NOT_COPIED, dirs_exist_ok=True)
-    venv = dest / ".venv"
-    if not venv.exists():
-        venv.symlink_to(REPO / ".venv", target_is_directory=True)
+    for environments in (".venv", TOOL_ENVIRONMENTS_DIR.name):
+        if not (dest / environments).exists() and (REPO / environments).is_dir():
+            (dest / environments).symlink_to(REPO / environments, target_is_directory=True)
     return dest
 
 
@@ -97,6 +98,8 @@ def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:
         "--no-print-directory",
         "-o",
         "setup",
+        "-o",
+        "setup-all",
         tool.target,
         f"{tool.port_var}={port}",
         f"{tool.output_var}={state_dir}",
@@ -543,13 +546,13 @@ def config_files(folder: Path) -> list[str]:
     )
 
 
-def workspace_value(workspace: Path, imports: str, expression: str, timeout: float = 600) -> Any:
-    """``expression`` (JSON-able) evaluated by the workspace's own Python after ``imports``, in a
-    new process: the workspace's copy of the code, with its installed packages."""
+def workspace_value(workspace: Path, implementation: str, imports: str, expression: str, timeout: float = 600) -> Any:
+    """``expression`` (JSON-able) evaluated after ``imports``, in a new process, by the Python that runs
+    ``implementation``: the workspace's copy of the code, with that tool's installed packages."""
     return run_python(
         ["-c", f"{imports}\n{reporting_snippet(expression)}"],
         f"{expression} in {workspace}",
-        python=workspace / ".venv" / "bin" / "python",
+        python=interpreter(implementation),
         cwd=workspace,
         env=base_environment(workspace),
         timeout=timeout,
@@ -560,6 +563,7 @@ def airflow_ui_settings(workspace: Path) -> list[str]:
     """The environment ``python -m impl_airflow.launch.ui`` sets for ``airflow standalone`` (names only)."""
     return workspace_value(
         workspace,
+        "airflow",
         "from pathlib import Path\nfrom impl_airflow.launch.ui import ui_environment",
         "sorted(ui_environment(Path('in'), Path('out'), 8080))",
     )

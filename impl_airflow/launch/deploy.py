@@ -31,12 +31,14 @@ from pathlib import Path
 
 import httpx
 
+from core.implementations import interpreter
 from core.services import DeployedStack, deploy_main, say, tool_deployment
 from core.settings import OUTPUT_DIR_ENV
 from impl_airflow.config import DAG_ID, LANDING_DAG_ID, REPO_ROOT, airflow_environment
 
 DEFAULT_OUTPUT = REPO_ROOT / "output" / "deploy" / "airflow"
-AIRFLOW = Path(sys.executable).with_name("airflow")
+# Airflow's environment (its own when this one lacks Airflow: the harness starts the stack from its own).
+AIRFLOW = interpreter("airflow").with_name("airflow")
 # Task processes the LocalExecutor keeps (Airflow's default, 32, forks 32 idle workers): two, as
 # Dagster's deployment runs two runs at once.
 PARALLELISM = 2

@@ -49,22 +49,6 @@ def _migrate_metadata_db() -> None:
     upgradedb()  # creates a new DB from the ORM models, or upgrades an old one
 
 
-def _reuse_execution_api_across_tasks() -> None:
-    """Backport of apache/airflow#65235 (merged after 3.2.2 was released).
-
-    In 3.2.2 ``dag.test()`` builds a new in-process Execution API (a FastAPI app with Cadwyn's
-    versioned routers, plus an event-loop thread) for every task, seconds each (measured in
-    docs/performance.md). Upstream now caches that object for the life of the process; this does
-    the same, and does nothing once the installed Airflow caches it itself.
-    """
-    import functools
-
-    from airflow.sdk.execution_time import supervisor
-
-    if not hasattr(supervisor.in_process_api_server, "cache_info"):
-        supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(supervisor.in_process_api_server)
-
-
 def _serialize_dags() -> Any:
     """Register the bundle and write the serialized DAG (a new DAG version only if it changed)."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
@@ -149,7 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     prepare_manifest()  # before the DAG file is parsed: cosmos renders the dbt tasks from it
     _migrate_metadata_db()
     dag = _serialize_dags()
-    _reuse_execution_api_across_tasks()
     _listen_to_tasks()
     # cosmos ends every dbt invocation with a full gc.collect() (astronomer-cosmos#2334): with
     # Airflow, dbt and the DAG loaded that is a noticeable cost per dbt task (docs/performance.md). Objects alive now stay

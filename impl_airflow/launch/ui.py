@@ -1,7 +1,7 @@
 """Open the ``lc_pipeline`` DAG in Airflow's own UI: ``airflow standalone`` with this project's settings.
 
-    .venv/bin/python -m impl_airflow.launch.ui                       # output/airflow (the DAG's default)
-    .venv/bin/python -m impl_airflow.launch.ui --output /tmp/run1    # the runs impl_airflow.launch.pipeline.run made there
+    .venvs/airflow/bin/python -m impl_airflow.launch.ui                       # output/airflow (the DAG's default)
+    .venvs/airflow/bin/python -m impl_airflow.launch.ui --output /tmp/run1    # the runs impl_airflow.launch.pipeline.run made there
 
 It points ``AIRFLOW_HOME`` at ``<output>/airflow_home``, the home ``impl_airflow.launch.pipeline.run`` uses
 for that folder, so the UI shows the DAG (graph, dbt task group, Assets) and every run recorded
@@ -13,11 +13,11 @@ read ``--input`` and write ``--output`` unless their params say otherwise. Ctrl-
 
 The same thing by hand, from the repository root (what this module does)::
 
-    .venv/bin/python -m impl_airflow.launch.manifest
+    .venvs/airflow/bin/python -m impl_airflow.launch.manifest
     AIRFLOW_HOME=$PWD/output/airflow/airflow_home \\
     AIRFLOW__CORE__DAGS_FOLDER=$PWD/impl_airflow/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \\
     AIRFLOW__COSMOS__ENABLE_TELEMETRY=False DO_NOT_TRACK=1 AIRFLOW__API__HOST=127.0.0.1 \\
-    LC_INPUT_DIR=$PWD/output/sample_input LC_OUTPUT_DIR=$PWD/output/airflow PATH=$PWD/.venv/bin:$PATH \\
+    LC_INPUT_DIR=$PWD/output/sample_input LC_OUTPUT_DIR=$PWD/output/airflow PATH=$PWD/.venvs/airflow/bin:$PATH \\
     airflow standalone
 """
 

@@ -27,13 +27,16 @@ from pathlib import Path
 
 import httpx
 
+from core.implementations import interpreter
 from core.services import DeployedStack, deploy_main, say, tool_deployment
 from core.settings import OUTPUT_DIR_ENV
 from impl_prefect.launch.runtime import prefect_environment
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DEFAULT_OUTPUT = REPO / "output" / "deploy" / "prefect"
-BIN = Path(sys.executable).parent
+# Prefect's environment (its own when this one lacks Prefect: the harness starts the stack from its own).
+PYTHON = interpreter("prefect")
+BIN = PYTHON.parent
 WORK_POOL = "lc-process"
 # How often the worker asks for runs to start (Prefect's default, 10 s, would add up to 10 s to
 # every run's start; Dagster's deployment dequeues every second).
@@ -79,7 +82,7 @@ def prefect_stack(output_dir: Path = DEFAULT_OUTPUT, port: int = 4200) -> Iterat
         _python(env, "-c", "from impl_prefect.deployments import deploy; deploy()")
         say(f"work pool {WORK_POOL} and deployment lc_pipeline/lc-pipeline (daily 06:00 UTC, per landed folder)")
         services.start("worker", [str(BIN / "prefect"), "worker", "start", "--pool", WORK_POOL])
-        services.start("landing-watcher", [sys.executable, "-m", "impl_prefect.landing", "--output", str(output_dir)])
+        services.start("landing-watcher", [str(PYTHON), "-m", "impl_prefect.landing", "--output", str(output_dir)])
         stack = DeployedStack(url, home, output_dir, services)
         say(f"Prefect UI on {url}; drop a folder with both input files into {stack.landing}")
         yield stack
@@ -90,7 +93,7 @@ def _prefect(env: dict[str, str], *args: str) -> None:
 
 
 def _python(env: dict[str, str], *args: str) -> None:
-    _run(env, [sys.executable, *args])
+    _run(env, [str(PYTHON), *args])
 
 
 def _run(env: dict[str, str], command: list[str]) -> None:

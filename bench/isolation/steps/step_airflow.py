@@ -1,5 +1,5 @@
 """Airflow: ``dag.test()`` with every task but ``quality_report`` and the ``check_inputs`` it reads its
-folders from marked successful without running. First, as for any ``dag.test()`` on Airflow 3.2: the
+folders from marked successful without running. First, as for any ``dag.test()`` on Airflow 3: the
 metadata DB migrated, the DAG serialized, and the dbt manifest cosmos renders the DAG from built."""
 
 import os
