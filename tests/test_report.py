@@ -28,6 +28,10 @@ def test_the_report_renders_every_section_from_an_empty_session(tmp_path: Path) 
         assert any(line.startswith(heading) for line in headings), heading
     assert "not measurable here" in report  # nothing measured: no verdict can be given
     assert written["results"].is_file()
+    # Each tool's version is read in the environment that runs it, not in the harness's own.
+    [versions] = [line for line in report.splitlines() if line.startswith("Versions as they ran")]
+    for name in ("dagster", "apache-airflow", "prefect", "dbt-core"):
+        assert f" {name} " in versions and f"{name} not installed" not in versions, name
 
 
 def test_typed_figures_reach_the_report(tmp_path: Path) -> None:

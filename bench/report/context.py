@@ -26,6 +26,7 @@ class ReportContext:
     out_dir: Path  # where report.md and its charts are written
     timelines: Timelines
     charts: list[str] = field(default_factory=list)  # the chart files drawn so far, by name
+    versions: dict[str, str] = field(default_factory=dict)  # each tool's, read in the environment that ran it
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:

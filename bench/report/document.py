@@ -48,6 +48,9 @@ def _document(ctx: ReportContext) -> list[str]:
         + ". Every figure below comes from this run; raw "
         "figures, tool versions and machine details are in `results.json`.",
         "",
+        "Versions as they ran, each read in the environment that ran it (Airflow and Prefect each have one of "
+        "their own): " + ", ".join(f"{name} {version}" for name, version in ctx.versions.items()) + ".",
+        "",
         "## The ADR's comparison table, with evidence",
         "",
         "Each row shows every implementation's figure and compares Dagster with the **best** of the others that "
@@ -83,7 +86,7 @@ def _document(ctx: ReportContext) -> list[str]:
 def write_report(store: Store) -> dict[str, Path]:
     out = store.config.results_dir
     out.mkdir(parents=True, exist_ok=True)
-    ctx = ReportContext(store, out, timelines(store))
+    ctx = ReportContext(store, out, timelines(store), versions=tool_versions())
     for section in SECTIONS:
         if section.charts:
             ctx.charts += section.charts(ctx)
@@ -95,7 +98,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "provenance": {**provenance(), "command_line": store.environment.get("command_line")},
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(store.config).items()},
         "machine": machine_info(),
-        "versions": tool_versions(),
+        "versions": ctx.versions,
         "environment": store.environment,
         "runs": {f"{impl}@{size}": [m.as_dict() for m in ms] for (impl, size), ms in store.runs.items()},
         "runtime": {f"{impl}@{size}": store.runtime_summary(impl, size) for (impl, size) in store.runs},
