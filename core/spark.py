@@ -52,6 +52,10 @@ TABLES_DIR_ENV = "LC_SPARK_TABLES_DIR"
 MASTER_ENV = "LC_SPARK_MASTER"
 LOCAL_MASTER = "local[2]"
 
+# Every JVM of ours runs many short tasks on small data: compiling with C1 only roughly halved a
+# micro-benchmark's time here (less JIT work competing for 2 cores; noisy, loaded machine), and a heap
+# of a few hundred MB needs no parallel GC threads.
+LIGHT_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 # log4j2 for every JVM of ours: warnings and errors to stderr, one line each with the time.
 LOG4J2_CONSOLE = """\
 rootLogger.level = warn
@@ -139,10 +143,7 @@ def session_settings(layout: SparkLayout) -> dict[str, str]:
     java_options = " ".join(
         [
             f'-Dderby.system.home="{layout.root}"',  # derby.log goes there, not into the working folder
-            # A local run is many short queries on small data: compiling with C1 only roughly halved a
-            # micro-benchmark's time here (less JIT work competing for 2 cores; noisy, loaded machine).
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",  # a heap of a few hundred MB: no parallel GC threads needed on 2 cores
+            LIGHT_JVM_OPTIONS,
         ]
     )
     return {

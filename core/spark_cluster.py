@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from core.services import ServiceGroup, free_port, say, serve_in_foreground
-from core.spark import LOG4J2_CONSOLE, MASTER_ENV
+from core.spark import LIGHT_JVM_OPTIONS, LOG4J2_CONSOLE, MASTER_ENV
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -119,7 +119,7 @@ def cluster_environment(home: Path, conf_dir: Path) -> dict[str, str]:
         "SPARK_CONF_DIR": str(conf_dir),
         "SPARK_LOCAL_IP": HOST,
         "SPARK_DAEMON_MEMORY": DAEMON_MEMORY,
-        "SPARK_DAEMON_JAVA_OPTS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",  # as the driver's: less JIT work on 2 cores
+        "SPARK_DAEMON_JAVA_OPTS": LIGHT_JVM_OPTIONS,  # as the driver's
         # The master's REST submission server would take the fixed port 6066: jobs come from our driver only.
         "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
         "PYSPARK_PYTHON": sys.executable,
