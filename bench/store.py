@@ -56,6 +56,7 @@ class Store:
     environment: dict[str, Any] = field(default_factory=dict)
     timeline: dict[str, Timeline] = field(default_factory=dict)  # implementation -> one run's steps
     isolation: dict[str, StepTest] = field(default_factory=dict)  # implementation -> its test of one step
+    isolation_direct: dict[str, StepTest] = field(default_factory=dict)  # the same, the lightest documented way
     deployed: dict[str, DeployedResult] = field(default_factory=dict)  # tool -> its deployed stack's figures
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:
@@ -88,6 +89,18 @@ class Store:
             "peak_tree_rss_mib": max((m.peak_tree_rss_mib or 0.0) for m in rounds),
             "busy_rounds": sum(m.busy for m in rounds),
         }
+
+    def cold_medians(self, size: int | None = None) -> dict[str, float]:
+        """Median cold wall time of every implementation and mode with successful rounds at ``size`` (the
+        main size by default) whose outputs were not found different: what picks each tool's fastest mode."""
+        size = self.config.customers if size is None else size
+        medians = {}
+        for name, at in self.runs:
+            summary = self.runtime_summary(name, size) if at == size else None
+            equality = self.equality.get(name)
+            if summary is not None and (equality is None or equality.equal):
+                medians[name] = summary["wall_seconds"]["median"]
+        return medians
 
     def fresh_state_cost(self, implementation: str, size: int) -> float | None:
         """What a first run pays over a second one: median cold wall time minus median warm wall time."""

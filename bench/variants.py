@@ -49,3 +49,31 @@ def variants_of(implementations: list[str], names: tuple[str, ...] | None = None
     return [
         name for name, (tool, _) in VARIANTS.items() if tool in implementations and (names is None or name in names)
     ]
+
+
+# Each tool's documented default way to run our definitions: Dagster's default executor runs a process
+# per step (the definitions set the in-process one, which is faster here), cosmos' default is
+# ExecutionMode.LOCAL, prefect-dbt's is PrefectDbtRunner. Plain scripts has one mode.
+DEFAULT_MODE = {"dagster": "dagster-multiprocess", "airflow": "airflow", "prefect": "prefect", "scripts": "scripts"}
+
+
+FASTEST_OR_DEFAULT = ("fastest", "default")  # the two principles (bench.verdicts.Reading.modes)
+
+
+def modes_of(tool: str) -> list[str]:
+    """Every way this project runs ``tool``'s dbt work: the shipped mode and its variants (storage left out)."""
+    return [tool, *(name for name, (of, _) in VARIANTS.items() if of == tool and name not in STORAGE_VARIANTS)]
+
+
+def fastest_mode(tool: str, cold_medians: dict[str, float]) -> str:
+    """The tool's mode with the lowest median cold wall time among those timed (``cold_medians``: mode ->
+    median of its successful cold rounds, each round's outputs checked); the shipped mode when none was."""
+    timed = {mode: cold_medians[mode] for mode in modes_of(tool) if mode in cold_medians}
+    return min(timed, key=lambda mode: (timed[mode], mode)) if timed else tool
+
+
+def mode_read(tool: str, principle: str, cold_medians: dict[str, float]) -> str:
+    """The one principle for the mode a verdict reads, the same for every tool: its fastest correct
+    documented mode as this run timed it ("fastest", the verdicts' reading), or its documented default
+    ("default", a reading the report shows beside it)."""
+    return fastest_mode(tool, cold_medians) if principle == "fastest" else DEFAULT_MODE.get(tool, tool)

@@ -128,33 +128,18 @@ def test_lines_naming_the_tool_are_told_from_core_calls_and_plain_python() -> No
     assert kinds == {"tool": 4, "core": 2, "other": 2}
 
 
-def test_lineage_declared_by_hand_is_counted_per_declaration() -> None:
-    from bench.code_size.count import code_line_numbers, lineage_declarations
+def test_lineage_declared_by_hand_is_counted_per_dependency() -> None:
+    from bench.code_size.count import READS, WRITES, code_line_numbers, lineage_declarations
 
     source = (
         "from airflow.sdk import Asset, task\n"
         "RAW = Asset(name='raw', uri='x://raw')\n"
-        "@task(inlets=[RAW], outlets=[\n    RAW,\n])\ndef t():\n    pass\n"
+        "@task(inlets=[RAW, *MORE], outlets=[\n    RAW,\n])\ndef t():\n    pass\n"
         "op.outlets = [RAW]\nprint(op.outlets)\n"
     )
-    names = frozenset({"inlets", "outlets", "Asset"})
-    # Asset(...), inlets=, outlets=, op.outlets = ...; reading op.outlets and the import do not count
-    assert lineage_declarations(source, names, code_line_numbers(source)) == 4
-
-
-def test_an_asset_that_only_feeds_a_trigger_is_not_lineage(tmp_path: Path) -> None:
-    """``NOT_LINEAGE`` leaves Airflow's landing Asset (an event source) out of the declared lineage."""
-    from bench.code_size.count import _file_size
-
-    (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "lc_landing.py").write_text(
-        "from airflow.sdk import Asset\n"
-        "LANDING_ASSET = Asset(name='landing', uri='file://landing')\n"
-        "RAW = Asset(name='raw', uri='x://raw')\n"
-    )
-    landing = _file_size("airflow", tmp_path, tmp_path / "dags" / "lc_landing.py")
-    assert landing.lineage_declarations == 1  # RAW only
-    assert landing.lines == 3  # still counted as definitions
+    # inlets: two items written; outlets= and op.outlets = ...: one each; Asset(...), reading op.outlets
+    # and the import declare nothing
+    assert lineage_declarations(source, code_line_numbers(source)) == {READS: 2, WRITES: 2}
 
 
 def test_the_true_lineage_read_from_a_run_equals_the_one_built_from_the_core(

@@ -66,3 +66,11 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     assert "7.5 s" in report and "3.2 s; user action: none (Reload)" in report and "30/30 assets" in report
     raw = written["results"].read_text(encoding="utf-8")
     assert '"killed_after_grace": 0' in raw and '"corpus_size": 22' in raw
+
+
+def test_the_harness_doc_states_the_rules_the_code_applies() -> None:
+    """docs/harness.md's rules are the rules' docstrings: ``python -m bench.report.rules`` writes them."""
+    from bench.report.rules import HARNESS_DOC, with_rules
+
+    text = HARNESS_DOC.read_text(encoding="utf-8")
+    assert with_rules(text) == text, "docs/harness.md is behind the rules: run python -m bench.report.rules"

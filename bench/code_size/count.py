@@ -13,7 +13,7 @@ import subprocess
 import tokenize
 from pathlib import Path
 
-from bench.code_size.extras import EXTRA_FILES, EXTRAS, NOT_LINEAGE
+from bench.code_size.extras import EXTRA_FILES, EXTRAS
 from bench.code_size.results import CodeSize, FileSize, SharedCodeSize
 from bench.paths import REPO
 
@@ -37,29 +37,49 @@ FRAMEWORK_PACKAGES = {
 }
 
 
-# The names with which a developer declares lineage by hand in each tool: keyword arguments
-# (``deps=``, ``inlets=``), attributes set (``operator.outlets = ...``) and constructors called
-# (``AssetKey(...)``, ``Asset(...)``). What a tool derives by itself (dbt's graph) needs none of them.
-LINEAGE_NAMES = {
-    "dagster": frozenset({"deps", "additional_deps", "AssetKey", "AssetSpec", "AssetDep"}),
-    "airflow": frozenset({"inlets", "outlets", "Asset", "AssetAlias"}),
-    "prefect": frozenset({"asset_deps", "Asset", "AssetProperties", "materialize"}),
-}
+# How a developer declares lineage by hand, one table for every tool (each tool's names differ, so none
+# counts for another): what a step reads (``deps=``, ``inlets=``, ``asset_deps=``, ...) and what it writes
+# (an ``@asset``, a ``materialize(...)``, ``outlets=``). Each dependency written counts once: every item of
+# a list written out, a comprehension or any other expression once. Constructors that only name data
+# (``AssetKey``, ``AssetSpec``, ``Asset``) declare no edge, and what a tool derives by itself (dbt's
+# graph, values passed between tasks) needs none of these.
+LINEAGE_READS = frozenset({"deps", "additional_deps", "asset_deps", "inlets", "ins"})
+LINEAGE_WRITE_KEYWORDS = frozenset({"outlets"})
+LINEAGE_WRITE_CALLS = frozenset({"asset", "multi_asset", "materialize"})  # a decorator or a call: its assets
+READS, WRITES = "reads", "writes"
 
 
-def lineage_declarations(source: str, names: frozenset[str], lines: set[int]) -> int:
-    """How many times ``source`` declares lineage by hand on ``lines``: a keyword argument, an
-    attribute or a call named in ``names`` (imports do not count)."""
-    found = 0
+def _items(value: ast.expr) -> int:
+    """Dependencies written in one value: a list or tuple's items, anything else one."""
+    return len(value.elts) if isinstance(value, ast.List | ast.Tuple) else 1
+
+
+def _called(node: ast.expr) -> str:
+    func = node.func if isinstance(node, ast.Call) else node
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def lineage_declarations(source: str, lines: set[int]) -> dict[str, int]:
+    """The dependencies ``source`` declares by hand on ``lines``, as reads and writes (imports do not count)."""
+    found = {READS: 0, WRITES: 0}
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.keyword) and node.arg in names:
-            found += node.value.lineno in lines
-        elif isinstance(node, ast.Attribute) and node.attr in names and isinstance(node.ctx, ast.Store):
-            found += node.lineno in lines
-        elif isinstance(node, ast.Call):
-            func = node.func
-            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            found += called in names and node.lineno in lines
+        if isinstance(node, ast.keyword) and node.value.lineno in lines:
+            if node.arg in LINEAGE_READS:
+                found[READS] += _items(node.value)
+            elif node.arg in LINEAGE_WRITE_KEYWORDS:
+                found[WRITES] += _items(node.value)
+        elif isinstance(node, ast.Assign) and node.lineno in lines:
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr in LINEAGE_READS | LINEAGE_WRITE_KEYWORDS:
+                    found[READS if target.attr in LINEAGE_READS else WRITES] += _items(node.value)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            # a bare decorator (``@asset``) is no call: the decorated function writes one asset
+            found[WRITES] += sum(
+                isinstance(d, ast.Name | ast.Attribute) and _called(d) in LINEAGE_WRITE_CALLS and d.lineno in lines
+                for d in node.decorator_list
+            )
+        elif isinstance(node, ast.Call) and _called(node) in LINEAGE_WRITE_CALLS and node.lineno in lines:
+            found[WRITES] += max(1, sum(_items(arg) for arg in node.args if not isinstance(arg, ast.Lambda)))
     return found
 
 
@@ -176,9 +196,9 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
     lines = code_line_numbers(source)
     if is_launcher(relative):
         return FileSize(str(relative), "launcher", len(lines))
-    extras, not_lineage = (_named_in(table, implementation, relative) for table in (EXTRAS, NOT_LINEAGE))
+    extras = _named_in(EXTRAS, implementation, relative)
     defined = top_level_lines(source)
-    unknown = sorted((set(extras) | set(not_lineage)) - set(defined))
+    unknown = sorted(set(extras) - set(defined))
     if unknown:
         raise LookupError(f"bench/code_size/extras.py names {unknown} that {relative} does not define")
     by_feature: dict[str, int] = {}
@@ -187,10 +207,16 @@ def _file_size(implementation: str, folder: Path, path: Path) -> FileSize:
         by_feature[feature] = by_feature.get(feature, 0) + len(lines & defined[name])
         extra_lines |= lines & defined[name]
     kinds = line_kinds(source, FRAMEWORK_PACKAGES.get(implementation, ()), lines - extra_lines)
-    not_declaring = extra_lines.union(*(defined[name] for name in not_lineage))
-    declared = lineage_declarations(source, LINEAGE_NAMES.get(implementation, frozenset()), lines - not_declaring)
+    declared = lineage_declarations(source, lines - extra_lines)
     return FileSize(
-        str(relative), "definitions", len(lines) - len(extra_lines), by_feature, kinds["tool"], kinds["core"], declared
+        str(relative),
+        "definitions",
+        len(lines) - len(extra_lines),
+        by_feature,
+        kinds["tool"],
+        kinds["core"],
+        declared[READS],
+        declared[WRITES],
     )
 
 

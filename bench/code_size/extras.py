@@ -26,18 +26,6 @@ EXTRAS: dict[str, dict[tuple[str, str], str]] = {
     },
 }
 
-# Top-level definitions that use a lineage name (an ``Asset``, ``deps=``) for something other than
-# lineage, left out of the lineage a developer declared by hand. Same shape as EXTRAS; the reason is
-# shown nowhere but here.
-NOT_LINEAGE: dict[str, dict[tuple[str, str], str]] = {
-    "airflow": {
-        (
-            "dags/lc_landing.py",
-            "LANDING_ASSET",
-        ): "the Asset a file-arrival watcher feeds: an event source, not a data edge",
-    },
-}
-
 # Whole files only one implementation ships, for a feature the others lack, left out of its config
 # files: Dagster's deployment beyond one machine (compose and Helm, the ADR's phase 3), on paper only.
 EXTRA_FILES: dict[str, dict[str, str]] = {

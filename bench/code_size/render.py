@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.code_size.results import ALL_CODE, DEFINITIONS
 from bench.report.context import ReportContext, markdown_table, percent
 
 HEADERS = (
@@ -14,7 +15,7 @@ HEADERS = (
     "definitions naming the tool (migration proxy)",
     "config files (lines)",
     "distinct framework APIs",
-    "typed by mypy",
+    "typed by mypy: definitions (all code), errors",
 )
 
 
@@ -50,7 +51,9 @@ def section(ctx: ReportContext) -> list[str]:
                 percent(size.tool_specific_share),
                 f"{len(size.config_files)} ({size.config_lines})",
                 str(len(size.framework_apis)),
-                percent(typed.typed_share if typed else None),
+                f"{percent(typed.share(DEFINITIONS))} ({percent(typed.share(ALL_CODE))}), {typed.errors(ALL_CODE)}"
+                if typed and typed.modules
+                else "not measured",
             ]
         )
     return lines + markdown_table(HEADERS, rows)

@@ -17,7 +17,9 @@ class FileSize:
     # only our core (``bench.code_size.count.line_kinds``); the rest is plain Python.
     tool_lines: int = 0
     core_lines: int = 0
-    lineage_declarations: int = 0  # lineage declared by hand (bench.code_size.count.LINEAGE_NAMES)
+    # Lineage declared by hand (bench.code_size.count.lineage_declarations): dependencies read, data written.
+    lineage_reads: int = 0
+    lineage_writes: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,16 @@ class CodeSize:
         return sum(f.tool_lines for f in self.files) / self.definition_lines if self.definition_lines else None
 
     @property
+    def lineage_reads(self) -> int:
+        return sum(f.lineage_reads for f in self.files)
+
+    @property
+    def lineage_writes(self) -> int:
+        return sum(f.lineage_writes for f in self.files)
+
+    @property
     def lineage_declarations(self) -> int:
-        return sum(f.lineage_declarations for f in self.files)
+        return self.lineage_reads + self.lineage_writes
 
     @property
     def extra_lines(self) -> dict[str, int]:
@@ -64,16 +74,43 @@ class SharedCodeSize:
     dbt_files: int
 
 
+DEFINITIONS, ALL_CODE = "definitions", "all code"  # the two scopes a typed share is read over
+
+
+@dataclass(frozen=True)
+class ModuleTyping:
+    """mypy's figures for one module of an implementation."""
+
+    any_expressions: int
+    expressions: int
+    errors: int = 0
+    launcher: bool = False  # part of what our CLI needs to start the tool, not of the definitions
+
+
 @dataclass(frozen=True)
 class TypedShare:
     """mypy over one implementation: the share of its expressions typed (not ``Any``), its errors."""
 
-    typed_share: float | None
+    typed_share: float | None  # over every module, errors not counted (mypy's own coverage figure)
     any_expressions: int | None = None
     expressions: int | None = None
     mypy_errors: int | None = None
     mypy_error_codes: list[str] = field(default_factory=list)
     error: str | None = None  # why mypy gave no figures
+    modules: dict[str, ModuleTyping] = field(default_factory=dict)  # by dotted module name
+
+    def share(self, scope: str = DEFINITIONS) -> float | None:
+        """The typed share over ``scope`` (the definitions, or all code), each expression mypy reports an
+        error on counted as untyped (one per error: mypy reports errors per expression)."""
+        chosen = [m for m in self.modules.values() if scope == ALL_CODE or not m.launcher]
+        expressions = sum(m.expressions for m in chosen)
+        if not expressions:
+            return None
+        untyped = sum(m.any_expressions + m.errors for m in chosen)
+        return max(0.0, 1 - untyped / expressions)
+
+    def errors(self, scope: str = DEFINITIONS) -> int:
+        return sum(m.errors for m in self.modules.values() if scope == ALL_CODE or not m.launcher)
 
 
 @dataclass

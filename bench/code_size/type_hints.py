@@ -2,8 +2,9 @@
 
 mypy checks each ``impl_*`` folder against the installed frameworks (their inline types, ``.pyi``
 stubs and overloads, as an IDE sees them) and reports, per module, how many expressions it could
-only type as ``Any``. Typed share = 1 - Any expressions / all expressions. mypy's own error count
-is reported beside it.
+only type as ``Any``. Typed share = 1 - (Any expressions + expressions mypy reports an error on) /
+all expressions, read per module so that the verdict can read the definitions alone (the files the
+size rows count) or all the code.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.code_size.results import TypedShare
+from bench.code_size.count import is_launcher
+from bench.code_size.results import ModuleTyping, TypedShare
 from bench.paths import REPO
 
 _TOTAL = re.compile(r"^\s*Total\s+(\d+)\s+(\d+)\s+([\d.]+)%", re.MULTILINE)
+_MODULE = re.compile(r"^\s*([\w.]+)\s+(\d+)\s+(\d+)\s+[\d.]+%$", re.MULTILINE)
 
 
 def typed_share(folder: Path, cache_dir: Path, python: Path | str = sys.executable) -> TypedShare:
@@ -59,7 +62,24 @@ def typed_share(folder: Path, cache_dir: Path, python: Path | str = sys.executab
         expressions=all_exprs,
         mypy_errors=len(errors),
         mypy_error_codes=sorted({str(error.get("code")) for error in errors}),
+        modules=_modules(report, errors, folder.name),
     )
+
+
+def _modules(report: str, errors: list[dict[str, Any]], package: str) -> dict[str, ModuleTyping]:
+    """Each module's row of mypy's Any-expressions report, with the errors mypy reported in its file."""
+    per_file: dict[str, int] = {}
+    for error in errors:
+        module = str(error.get("file", "")).removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        per_file[module] = per_file.get(module, 0) + 1
+    modules = {}
+    for name, anys, exprs in _MODULE.findall(report):
+        if name == "Total":
+            continue
+        inside = Path(*name.split(".")[1:]) if name.startswith(f"{package}.") else Path(name)
+        launcher = bool(inside.parts) and is_launcher(inside)
+        modules[name] = ModuleTyping(int(anys), int(exprs), per_file.get(name, 0), launcher)
+    return modules
 
 
 def _mypy_messages(stdout: str) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ its in-process runs of the same session."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 
 from bench.deployed.results import CONCURRENT_RUNS, DeployedResult
@@ -38,11 +39,10 @@ def _rows(ctx: ReportContext) -> list[tuple[str, Callable[[DeployedResult], str]
 
     def idle(entry: DeployedResult) -> str:
         i = entry.idle
-        return (
-            "n/a"
-            if i is None
-            else f"{i.rss_mib:,.0f} MiB in {i.processes} processes; {i.cpu_seconds_per_minute:.1f} CPU s/min"
-        )
+        if i is None:
+            return "n/a"
+        pss = f" (PSS {statistics.median(i.pss_mib_samples):,.0f} MiB)" if i.pss_mib_samples else ""
+        return f"{i.rss_mib:,.0f} MiB{pss} in {i.processes} processes; {i.cpu_seconds_per_minute:.1f} CPU s/min"
 
     def at_once(entry: DeployedResult) -> str:
         c = entry.concurrency

@@ -64,6 +64,16 @@ class IdleCost:
     processes: int
     rss_mib: float  # resident memory, summed over the stack's processes at the window's end
     cpu_seconds_per_minute: float
+    # Memory at evenly spaced points of the window (the last at its end), summed over the processes:
+    # resident (shared pages once per process) and proportional (shared pages split between them).
+    rss_mib_samples: list[float] = field(default_factory=list)
+    pss_mib_samples: list[float] = field(default_factory=list)
+
+    def memory(self, measure: str) -> list[float]:
+        """The window's samples of ``measure`` ("pss" or "rss"); a run that kept one figure has one."""
+        if measure == "pss":
+            return self.pss_mib_samples
+        return self.rss_mib_samples or [self.rss_mib]
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class DeployedResult:
     trigger_to_start: list[float] = field(default_factory=list)  # per round
     trigger_to_done: list[float] = field(default_factory=list)
     gaps: StepGaps | None = None  # from the last round
+    gap_totals: list[float] = field(default_factory=list)  # per round: the seconds no step was running
+    runs_triggered: int = 0  # every run the measures started, whatever became of it
     file_arrival_to_start: float | None = None  # the folder's rename to its run's recorded start
     concurrency: Concurrency | None = None
     crash: Crash | None = None
@@ -104,6 +116,11 @@ class DeployedResult:
     outputs_equal: int = 0
     differences: list[str] = field(default_factory=list)
     error: str | None = None  # why the measures stopped short
+
+    @property
+    def runs_lost_or_wrong(self) -> int | None:
+        """Runs triggered that did not end in success with outputs equal to the in-process run's."""
+        return self.runs_triggered - self.outputs_equal if self.runs_triggered else None
 
     def median(self, name: str) -> float | None:
         values: list[float] = getattr(self, name)

@@ -31,18 +31,20 @@ import pytest
 from bench.deployed.clients import RUNNING, SUCCESS, RunRecord, ToolApi, tool_api
 from bench.deployed.results import CONCURRENT_RUNS, Concurrency, Crash, DeployedResult, IdleCost, step_gaps
 from bench.store import Store
-from bench.variants import VARIANTS
+from bench.variants import FASTEST_OR_DEFAULT, RUNTIME_VARIANTS, STORAGE_VARIANTS, VARIANTS, mode_read
 from core.landing import run_output_dir
 from core.outputs import output_differences
 from core.services import DeployedStack, free_port
 from testkit.deployed import drop_folder, reachable_deploy_dir
 
 DEPLOYED_TOOLS = ("dagster", "airflow", "prefect")
-# Modes that need a deployed service to show what they are for: cosmos WATCHER's sensors wait in the
-# triggerer, which dag.test() lacks (bench/variants.py). Measured beside the shipped mode, never judged.
-DEPLOYED_VARIANTS = ("airflow-watcher",)
+# Every other mode the runtime section times (bench/variants.py), deployed when a verdict's reading reads
+# it (each tool's fastest mode as the runtime section timed it, or its documented default); cosmos
+# WATCHER's sensors, besides, wait in the triggerer, which dag.test() lacks.
+DEPLOYED_VARIANTS = tuple(name for name in RUNTIME_VARIANTS if name not in STORAGE_VARIANTS)
 RUN_TIMEOUT_SECONDS = 1800
 CRASH_TIMEOUT_SECONDS = 900  # a run left behind by a crash: how long we wait before calling it stuck
+IDLE_MEMORY_SAMPLES = 3
 LOCK_ERROR = "Could not set lock"  # DuckDB's message when a second process opens a warehouse to write
 
 
@@ -55,6 +57,9 @@ def test_deployed(deployed_tool: str, store: Store, dataset, finished_run, monke
     if not store.config.deployed:
         pytest.skip("opt-in: pytest bench --deployed")
     tool, switch = VARIANTS.get(deployed_tool, (deployed_tool, {}))
+    read = {mode_read(tool, principle, store.cold_medians()) for principle in FASTEST_OR_DEFAULT}
+    if deployed_tool != tool and deployed_tool not in read:  # the shipped mode is always deployed
+        pytest.skip(f"no verdict reads {deployed_tool} (the modes of {tool} they read: {', '.join(sorted(read))})")
     result = store.deployed[deployed_tool] = DeployedResult(deployed_tool)
     reference = finished_run(tool)  # before the stack starts: the stack runs alone
     source = dataset(store.config.customers)
@@ -123,6 +128,7 @@ def _timed_rounds(
     for number in range(1, rounds + 1):
         output_dir = stack.output_dir / "runs" / f"round-{number}"
         triggered = time.time()
+        result.runs_triggered += 1
         record = _finished(api, stack, api.trigger(source, output_dir))
         if record.state != SUCCESS:
             raise RuntimeError(f"round {number}: run {record.run_id} ended {record.tool_state}")
@@ -130,11 +136,13 @@ def _timed_rounds(
         result.trigger_to_start.append(record.start - triggered)
         result.trigger_to_done.append(record.end - triggered)
         result.gaps = step_gaps(record.steps, record.start)
+        result.gap_totals.append(result.gaps.total)
         _compare(result, reference, record, output_dir)
 
 
 def _file_arrival(api: ToolApi, stack: DeployedStack, source: Path, reference: Path, result: DeployedResult) -> None:
     folder = drop_folder(source, stack.landing, "arrival")
+    result.runs_triggered += 1
     landed = time.time()  # the rename that makes the folder whole is drop_folder's last step
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
     while (run_id := api.run_for_landed(folder)) is None:
@@ -155,6 +163,7 @@ def _concurrency(api: ToolApi, stack: DeployedStack, source: Path, reference: Pa
         shutil.copytree(source, inputs[-1])
     outputs = [stack.output_dir / "runs" / folder.name for folder in inputs]
     triggered = time.time()
+    result.runs_triggered += len(inputs)
     run_ids = [api.trigger(folder, output) for folder, output in zip(inputs, outputs, strict=True)]
     records = [_finished(api, stack, run_id) for run_id in run_ids]
     for record, output in zip(records, outputs, strict=True):
@@ -171,6 +180,7 @@ def _concurrency(api: ToolApi, stack: DeployedStack, source: Path, reference: Pa
 def _crash(api: ToolApi, stack: DeployedStack, source: Path, reference: Path, result: DeployedResult) -> None:
     output_dir = stack.output_dir / "runs" / "crash"
     run_id = api.trigger(source, output_dir)
+    result.runs_triggered += 1
     running = _wait(
         api, stack, run_id, lambda r: r.finished or (r.state == RUNNING and bool(r.steps)), RUN_TIMEOUT_SECONDS
     )
@@ -223,9 +233,22 @@ def _cpu_seconds(process: psutil.Process) -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+def _memory_mib(stack: DeployedStack, deploy_dir: Path) -> tuple[float, float, int]:
+    """The stack's resident and proportional memory (MiB, summed over its processes), and how many there are."""
+    rss, pss, count = 0, 0, 0
+    for process in _stack_processes(stack, deploy_dir):
+        try:
+            memory = process.memory_full_info()
+        except psutil.Error:
+            continue
+        rss, pss, count = rss + memory.rss, pss + memory.pss, count + 1
+    return rss / 2**20, pss / 2**20, count
+
+
 def _idle_cost(stack: DeployedStack, deploy_dir: Path, seconds: float) -> IdleCost:
     """CPU over the window (processes that appear in it count whole; ones that exit count in their parent
-    once it has waited for them) and resident memory at its end."""
+    once it has waited for them), and memory at :data:`IDLE_MEMORY_SAMPLES` evenly spaced points of it,
+    the last at its end (samples, so that the verdict can tell a difference from noise)."""
     before = {}
     for process in _stack_processes(stack, deploy_dir):
         try:
@@ -233,15 +256,18 @@ def _idle_cost(stack: DeployedStack, deploy_dir: Path, seconds: float) -> IdleCo
         except psutil.Error:
             continue
     started = time.monotonic()
-    time.sleep(seconds)
-    stack.services.check()
-    cpu, rss, count = 0.0, 0, 0
+    rss_samples, pss_samples = [], []
+    for _ in range(IDLE_MEMORY_SAMPLES):
+        time.sleep(seconds / IDLE_MEMORY_SAMPLES)
+        stack.services.check()
+        rss, pss, count = _memory_mib(stack, deploy_dir)
+        rss_samples.append(rss)
+        pss_samples.append(pss)
+    cpu = 0.0
     for process in _stack_processes(stack, deploy_dir):
         try:
             cpu += _cpu_seconds(process) - before.get(process.pid, 0.0)
-            rss += process.memory_info().rss
-            count += 1
         except psutil.Error:
             continue
     window = time.monotonic() - started
-    return IdleCost(window, count, rss / 2**20, cpu / window * 60)
+    return IdleCost(window, count, rss_samples[-1], cpu / window * 60, rss_samples, pss_samples)

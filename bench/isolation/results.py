@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,3 +16,5 @@ class StepTest:
     passed: bool
     summary: str  # pytest's last line, or why it failed
     log: str
+    way: str = "helper"  # "helper" (the tool's test helper) or "direct" (the lightest way its docs show)
+    seconds_samples: list[float] = field(default_factory=list)  # each repeat's wall time

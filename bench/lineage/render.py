@@ -17,9 +17,10 @@ def lineage_section(ctx: ReportContext) -> list[str]:
         "",
         "Nodes stored as data objects are those the tool keeps as assets (Dagster, Prefect) or Assets (Airflow); "
         "a node it knows only through a task (a cosmos model task standing for its dbt model) is counted apart. "
-        "Lineage declared by hand counts the declarations in the implementation's definitions (`deps=`, "
-        "`inlets=`/`outlets=`, `asset_deps=`, asset keys and constructors: `LINEAGE_NAMES` in "
-        "`bench/code_size/count.py`); what the tool derives by itself (dbt's graph) needs none. "
+        "Lineage declared by hand counts, the same way for every tool, each dependency the definitions write "
+        "down: what a step reads (`deps=`, `inlets=`, `asset_deps=`, ...) and what it writes (`@asset`, "
+        "`materialize`, `outlets=`), read + written (`lineage_declarations` in `bench/code_size/count.py`); "
+        "what the tool derives by itself (dbt's graph) needs none. "
         "Extra edges are links the tool records between two data products that the true graph does not have "
         "(e.g. a task's declared inputs wider than what it reads).",
         "",
@@ -37,7 +38,9 @@ def lineage_section(ctx: ReportContext) -> list[str]:
                     percent(known.node_coverage),
                     f"{percent(entry.data_object_share)} ({entry.task_only_nodes} only as tasks)",
                     percent(known.edge_coverage),
-                    str(size.lineage_declarations) if (size := store.code_size.sizes.get(implementation)) else "?",
+                    f"{size.lineage_reads} + {size.lineage_writes}"
+                    if (size := store.code_size.sizes.get(implementation))
+                    else "?",
                     str(len(known.extra_edges)),
                     known.note,
                     missing + (f" (+{more} more)" if more > 0 else ""),

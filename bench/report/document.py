@@ -13,15 +13,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.measure import machine_info, provenance, tool_versions
-from bench.report.claims import CLAIMS, CONSEQUENCES, claims_table
+from bench.measure import BASELINE, machine_info, provenance, report_order, tool_versions
+from bench.report.claims import CLAIMS, CONSEQUENCES, Claim, claims_table
 from bench.report.context import ReportContext
 from bench.report.sections import LINKED_BY_THEIR_SECTION, SECTIONS
 from bench.store import Store
 from bench.timeline.render import timelines
+from bench.variants import mode_read
+from bench.verdicts import CONFIDENCE, FASTEST, MIN_SAMPLES
 
-# Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds.
-RESULTS_SCHEMA_VERSION = 2
+# Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds;
+# 3 the verdicts' readings, the isolation section's lightest way, the deployed section's samples.
+RESULTS_SCHEMA_VERSION = 3
 
 
 def _document(ctx: ReportContext) -> list[str]:
@@ -54,12 +57,18 @@ def _document(ctx: ReportContext) -> list[str]:
         "## The ADR's comparison table, with evidence",
         "",
         "Each row shows every implementation's figure and compares Dagster with the **best** of the others that "
-        "have it (`n/a` where the row does not apply): *supported* when Dagster is better beyond the row's margin, "
-        "*refuted* when worse, *no difference* within it or on an exact tie, *not measurable here* without the "
-        "figures. Each rule is one function, stated in `docs/harness.md`. Every verdict reads each tool in its "
-        "shipped mode, its documentation's default (Dagster `@dbt_assets`, one `dbt build`; Airflow cosmos "
-        "`ExecutionMode.LOCAL`, a dbt invocation per model; Prefect prefect-dbt's `PrefectDbtRunner`); the runtime "
-        "section times other modes beside them.",
+        "have it, plain scripts included where it has the figure (`n/a` where the row does not apply): *supported* "
+        "when Dagster is better beyond the row's margin, *refuted* when worse, *no difference* within the margin or "
+        "on an exact tie, *not measurable here* without the figures. A timing decides nothing on fewer than "
+        f"{MIN_SAMPLES} samples a side (*not judged*) and nothing inside the rounds' noise: the "
+        f"{CONFIDENCE:.0%} bootstrap interval of the difference of medians must exclude zero (*no difference "
+        "(within noise)* otherwise); each comparison's interval is in its verdict. Each rule is one function, "
+        "stated in `docs/harness.md`. The column *robustness* judges the row again under every other fair "
+        "reading a reviewer could pick (the margin halved and doubled, plain scripts left out, the other mode "
+        "principle, each weighed figure left out, the rule's own alternatives), from the same figures; a "
+        "verdict one of them changes is *fragile*.",
+        "",
+        modes_sentence(store),
         "",
     ]
     lines += claims_table(store)
@@ -81,6 +90,30 @@ def _document(ctx: ReportContext) -> list[str]:
     if listed:
         lines += ["", "## Charts", ""] + [f"![{name}]({name})" for name in listed]
     return lines
+
+
+def modes_sentence(store: Store) -> str:
+    """The one principle for the mode every verdict reads, stated once, with the mode it picked per tool."""
+    medians = store.cold_medians()
+    picked = {tool: mode_read(tool, FASTEST, medians) for tool in report_order() if tool != BASELINE}
+    return (
+        "Every verdict reads each tool in its fastest correct documented mode as this run timed it (the lowest "
+        "median cold wall time at the main size among the tool's modes whose outputs equal plain scripts'): "
+        + ", ".join(f"{tool}: `{mode}`" for tool, mode in picked.items())
+        + ". Each tool's documented default (Dagster's multiprocess executor, cosmos `ExecutionMode.LOCAL`, "
+        "prefect-dbt's `PrefectDbtRunner`) is a reading in the robustness column. Figures of the definitions "
+        "themselves (lineage, code, UI, tests) are the same in every mode."
+    )
+
+
+def _verdict_record(claim: Claim, store: Store) -> dict[str, Any]:
+    """A row's verdict for results.json, with its verdict under each other reading."""
+    fared = claim.robustness(store)
+    return {
+        **vars(claim.verdict(store)),
+        "readings": {reading.name: verdict for reading, verdict in fared.readings},
+        "fragile": fared.fragile,
+    }
 
 
 def write_report(store: Store) -> dict[str, Path]:
@@ -114,11 +147,12 @@ def write_report(store: Store) -> dict[str, Path]:
         "engines": asdict(store.engines),
         "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
         "isolation": {name: asdict(result) for name, result in store.isolation.items()},
+        "isolation_direct": {name: asdict(result) for name, result in store.isolation_direct.items()},
         "deployed": {tool: asdict(result) for tool, result in store.deployed.items()},
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
         "failures": store.failures,
-        "verdicts": {c.feature: vars(c.judge(store)) for c in [*CLAIMS, *CONSEQUENCES]},
+        "verdicts": {c.feature: _verdict_record(c, store) for c in [*CLAIMS, *CONSEQUENCES]},
     }
     results = out / "results.json"
     results.write_text(json.dumps(raw, indent=2, default=str) + "\n", encoding="utf-8")

@@ -24,7 +24,7 @@ def _verdicts(store: Store) -> Table:
         table.add_column(name)
     table.add_column("Verdict", no_wrap=True)
     for claim in CLAIMS:
-        verdict = claim.judge(store)
+        verdict = claim.verdict(store)
         table.add_row(claim.feature, *(verdict.figures.get(name, "") for name in names), verdict.verdict)
     return table
 

@@ -67,6 +67,9 @@ class ToolUi:
     config_files: list[str] = field(default_factory=list)
     screenshot: Screenshot | None = None
     hot_reload: HotReload | None = None
+    # Every start's and every edit's figures (the fields above hold one of them): the samples a verdict reads.
+    listed_samples: list[float] = field(default_factory=list)
+    hot_reloads: list[HotReload] = field(default_factory=list)
     run_seconds: float | None = None  # Dagster: a run launched through the UI's API; Prefect: the first flow run
     criteria: dict[str, Criterion] = field(default_factory=dict)  # Dagster: the ADR's validation criteria
     stop: Stop = field(default_factory=Stop)
