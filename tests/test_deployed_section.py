@@ -113,6 +113,7 @@ def _stack(tool: str, done: float, idle_mib: float, survived: bool | None, lost:
     entry.trigger_to_done = [done * s for s in spread]
     if survived is not None:
         entry.crash = Crash("x", 3.0, "SUCCESS" if survived else "FAILED", 10.0, 0, True if survived else None)
+        entry.worker_crash = Crash("y", 3.0, "SUCCESS", 10.0, 1, True)
     return entry
 
 
@@ -132,7 +133,8 @@ def test_production_is_judged_against_the_best_other_stack(tmp_path: Path) -> No
     assert faster.verdict == "supported", faster.evidence  # quicker and lighter than Prefect, both survive
     assert "n/a: no deployed stack" in faster.figures["scripts"]
     assert faster.figures["dagster"] == (
-        "dagster: done in 30.0 s, idle 612 MiB PSS, survives a crash: yes, runs lost or wrong: 0"
+        "dagster: done in 30.0 s, idle 612 MiB PSS, survives a crash of what starts runs: yes, of its work "
+        "process: yes, runs lost or wrong: 0"
     )
     assert "stack start-up: not measurable here" in faster.evidence  # no figure in these made-up stacks
 
@@ -149,6 +151,9 @@ def test_correctness_outweighs_every_speed(tmp_path: Path) -> None:
     assert crashed.verdict == "refuted"  # faster and lighter, but the run did not survive the crash
     lost = _production(tmp_path, _stack("dagster", 10, 300, True, lost=1), _stack("prefect", 30, 600, True))
     assert lost.verdict == "refuted"
+    worker = _stack("dagster", 10, 300, True)
+    worker.worker_crash = Crash("y", 3.0, "still STARTED after 600 s", None, 0, None)
+    assert _production(tmp_path, worker, _stack("prefect", 30, 600, True)).verdict == "refuted"
 
 
 def test_production_without_deployed_stacks_is_not_measurable(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
-from bench.deployed.results import CONCURRENT_RUNS, DeployedResult
+from bench.deployed.results import CONCURRENT_RUNS, Crash, DeployedResult
 from bench.report.context import ReportContext, markdown_table
 
 
@@ -14,8 +14,7 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f} s"
 
 
-def _crash(entry: DeployedResult) -> str:
-    crash = entry.crash
+def _crash(crash: Crash | None) -> str:
     if crash is None:
         return "n/a"
     after = f", {_seconds(crash.finished_seconds)} after the kill" if crash.finished_seconds is not None else ""
@@ -61,7 +60,8 @@ def _rows(ctx: ReportContext) -> list[tuple[str, Callable[[DeployedResult], str]
         ("file landed to run start", lambda e: _seconds(e.file_arrival_to_start)),
         ("idle cost", idle),
         (f"{CONCURRENT_RUNS} runs at once", at_once),
-        ("crash", _crash),
+        ("crash of what starts runs", lambda e: _crash(e.crash)),
+        ("crash of the run's work process", lambda e: _crash(e.worker_crash)),
         ("deployed outputs equal in-process outputs", lambda e: f"{e.outputs_equal}/{e.outputs_compared} runs"),
     ]
 
@@ -79,7 +79,10 @@ def section(ctx: ReportContext) -> list[str]:
         "triggered round(s) per tool; times are the tool's own records of each run's start and end, minus the "
         "moment the harness triggered it. A gap between steps is time in which no step of the run was running "
         "(one rule for every tool, `bench/deployed/results.py`). The crash kills, with SIGKILL, the process "
-        "that starts runs once the run's first step has finished, and starts it again at once.",
+        "that starts runs once the run's first step has finished, and starts it again at once; a second run's "
+        "work process (the outermost process started for the run above one holding its warehouse open: "
+        "Dagster's run worker, Airflow's task supervisor, Prefect's flow-run process) is killed with everything "
+        "it started once its work is under way. A run not finished 10 minutes after a kill is counted lost.",
         "",
     ]
     tools = [tool for tool in ("dagster", "airflow", "airflow-watcher", "prefect") if tool in store.deployed]

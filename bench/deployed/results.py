@@ -111,7 +111,8 @@ class DeployedResult:
     runs_triggered: int = 0  # every run the measures started, whatever became of it
     file_arrival_to_start: float | None = None  # the folder's rename to its run's recorded start
     concurrency: Concurrency | None = None
-    crash: Crash | None = None
+    crash: Crash | None = None  # the process that starts runs killed
+    worker_crash: Crash | None = None  # the process that runs the work killed, with what it started
     outputs_compared: int = 0  # deployed runs that succeeded, compared with the in-process run
     outputs_equal: int = 0
     differences: list[str] = field(default_factory=list)

@@ -17,6 +17,7 @@ Each stack runs alone on the machine: the in-process run it is compared with is 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
@@ -35,6 +36,7 @@ from bench.variants import FASTEST_OR_DEFAULT, RUNTIME_VARIANTS, STORAGE_VARIANT
 from core.landing import run_output_dir
 from core.outputs import output_differences
 from core.services import DeployedStack, free_port
+from core.warehouse import warehouse_path
 from testkit.deployed import drop_folder, reachable_deploy_dir
 
 DEPLOYED_TOOLS = ("dagster", "airflow", "prefect")
@@ -43,7 +45,10 @@ DEPLOYED_TOOLS = ("dagster", "airflow", "prefect")
 # WATCHER's sensors, besides, wait in the triggerer, which dag.test() lacks.
 DEPLOYED_VARIANTS = tuple(name for name in RUNTIME_VARIANTS if name not in STORAGE_VARIANTS)
 RUN_TIMEOUT_SECONDS = 1800
-CRASH_TIMEOUT_SECONDS = 900  # a run left behind by a crash: how long we wait before calling it stuck
+# A run left behind by a crash: how long we wait before calling it stuck (a daily run that has not
+# recovered in ten minutes is lost to the team waiting for it).
+CRASH_TIMEOUT_SECONDS = 600
+WORKER_WAIT_SECONDS = 300  # for a process to hold the run's warehouse open (the work under way)
 IDLE_MEMORY_SAMPLES = 3
 LOCK_ERROR = "Could not set lock"  # DuckDB's message when a second process opens a warehouse to write
 
@@ -178,21 +183,77 @@ def _concurrency(api: ToolApi, stack: DeployedStack, source: Path, reference: Pa
 
 
 def _crash(api: ToolApi, stack: DeployedStack, source: Path, reference: Path, result: DeployedResult) -> None:
-    output_dir = stack.output_dir / "runs" / "crash"
+    """Two scenarios, one run each: the process that starts runs killed (and started again at once), then
+    the process that runs the work killed with everything it started (a worker lost to the OOM killer)."""
+    result.crash = _crash_scenario(api, stack, source, reference, result, "crash", _kill_starter)
+    result.worker_crash = _crash_scenario(api, stack, source, reference, result, "worker-crash", _kill_worker)
+
+
+def _kill_starter(api: ToolApi, stack: DeployedStack, output_dir: Path, triggered: float) -> str:
+    stack.services.crash(api.crash_target)
+    stack.services.restart(api.crash_target)
+    return api.crash_target
+
+
+def _kill_worker(api: ToolApi, stack: DeployedStack, output_dir: Path, triggered: float) -> str:
+    """SIGKILL to the run's work process and every process it started. The work process, one rule for
+    every tool: the outermost ancestor of a process holding the run's warehouse open that was started
+    for this run (after the trigger; no service of the stack): Dagster's run worker, Airflow's task
+    supervisor, Prefect's flow-run process."""
+    warehouse = str(warehouse_path(output_dir))
+    deadline = time.monotonic() + WORKER_WAIT_SECONDS
+    while (holder := _holder(stack, warehouse)) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"crash scenario: no process held {warehouse} within {WORKER_WAIT_SECONDS} s")
+        time.sleep(0.2)
+    services = {service.process.pid for service in stack.services.services if service.process is not None}
+    work = holder
+    while (parent := work.parent()) is not None and parent.pid not in services and parent.create_time() >= triggered:
+        work = parent
+    name = " ".join(work.cmdline()[:3])[:80]
+    for process in [*work.children(recursive=True), work]:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    return f"the run's work process ({name})"
+
+
+def _holder(stack: DeployedStack, warehouse: str) -> psutil.Process | None:
+    """A process of the stack that has ``warehouse`` open, if one has right now."""
+    for service in stack.services.services:
+        if service.process is None or service.crashed:
+            continue
+        with contextlib.suppress(psutil.Error):
+            for process in psutil.Process(service.process.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if any(f.path == warehouse for f in process.open_files()):
+                        return process
+    return None
+
+
+def _crash_scenario(
+    api: ToolApi,
+    stack: DeployedStack,
+    source: Path,
+    reference: Path,
+    result: DeployedResult,
+    name: str,
+    kill: Callable[[ToolApi, DeployedStack, Path, float], str],
+) -> Crash:
+    output_dir = stack.output_dir / "runs" / name
+    triggered = time.time()
     run_id = api.trigger(source, output_dir)
     result.runs_triggered += 1
     running = _wait(
         api, stack, run_id, lambda r: r.finished or (r.state == RUNNING and bool(r.steps)), RUN_TIMEOUT_SECONDS
     )
     if running is None or running.finished or running.start is None:
-        raise RuntimeError(f"crash scenario: run {run_id} finished before a step had (nothing left to crash)")
+        raise RuntimeError(f"{name} scenario: run {run_id} finished before a step had (nothing left to crash)")
+    killed = kill(api, stack, output_dir, triggered)
     killed_at = time.time()
-    stack.services.crash(api.crash_target)
-    stack.services.restart(api.crash_target)
     record = _wait(api, stack, run_id, lambda r: r.finished, CRASH_TIMEOUT_SECONDS)
     final = record or api.run(run_id)
-    result.crash = Crash(
-        killed=api.crash_target,
+    return Crash(
+        killed=killed,
         killed_after_seconds=killed_at - running.start,
         outcome=final.tool_state if record else f"still {final.tool_state} after {CRASH_TIMEOUT_SECONDS} s",
         finished_seconds=final.end - killed_at if record and final.end else None,

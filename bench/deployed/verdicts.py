@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench.deployed.results import DeployedResult
+from bench.deployed.results import Crash, DeployedResult
 from bench.measure import report_order
 from bench.store import Store
 from bench.variants import mode_read
@@ -28,7 +28,8 @@ from bench.verdicts import (
 
 NO_STACK = "no deployed stack: a plain script runs where it is started"
 LOST_OR_WRONG = "runs lost or wrong"
-CRASH = "run survives a crash"
+CRASH = "run survives the crash of what starts runs"
+WORKER_CRASH = "run survives the crash of its work process"
 TIMINGS = (
     "stack start-up",
     "trigger to run start",
@@ -39,11 +40,11 @@ TIMINGS = (
 )
 
 
-def survived_crash(entry: DeployedResult) -> float | None:
+def survived(crash: Crash | None) -> float | None:
     """1 when the run hit by the crash still ended in success with outputs equal to the in-process run's."""
-    if entry.crash is None:
+    if crash is None:
         return None
-    return 1.0 if entry.crash.outputs_equal else 0.0
+    return 1.0 if crash.outputs_equal else 0.0
 
 
 def _one(value: float | None) -> list[float]:
@@ -57,6 +58,7 @@ def _criteria(stacks: dict[str, DeployedResult], memory: str) -> list[Criterion]
     correctness = [
         Criterion(LOST_OR_WRONG, each(LOST_OR_WRONG), False, EXACT, show_count, decisive=True),
         Criterion(CRASH, each(CRASH), True, EXACT, show_yes, decisive=True),
+        Criterion(WORKER_CRASH, each(WORKER_CRASH), True, EXACT, show_yes, decisive=True),
     ]
     timings = [Criterion(label, each(label), False, TENTH, show_seconds, noisy=True) for label in TIMINGS]
     idle = Criterion(f"idle memory ({memory.upper()})", each("idle memory"), False, TENTH, _mib, noisy=True)
@@ -68,7 +70,8 @@ def _samples(entry: DeployedResult, figure: str, memory: str) -> Figure:
     concurrency = entry.concurrency
     return {
         LOST_OR_WRONG: entry.runs_lost_or_wrong,
-        CRASH: survived_crash(entry),
+        CRASH: survived(entry.crash),
+        WORKER_CRASH: survived(entry.worker_crash),
         "stack start-up": _one(entry.startup_seconds),
         "trigger to run start": entry.trigger_to_start,
         "trigger to done": entry.trigger_to_done,
@@ -90,8 +93,9 @@ def stacks_read(store: Store, reading: Reading) -> dict[str, DeployedResult]:
 def judge_production(store: Store, reading: Reading = AS_JUDGED) -> Verdict:
     """Every figure of the deployed table, each against the best other deployed stack, each tool in the
     mode the reading reads. Correctness is decisive: runs lost or wrong (triggered runs that did not
-    end in success with outputs equal to the in-process run's) and whether the run hit by a crash
-    survives it, both exact, outweigh every speed. Otherwise each timing weighs one (stack start-up,
+    end in success with outputs equal to the in-process run's) and whether a run survives a crash of
+    the process that starts runs and, in a second scenario, of its own work process (all exact)
+    outweigh every speed. Otherwise each timing weighs one (stack start-up,
     trigger to run start, trigger to done, seconds between steps, file arrival to run start, three runs
     at once: within 10% and beyond the noise of its samples, a figure taken once is not judged) and so
     does idle memory (PSS, summed over the stack's processes; within 10%, beyond the noise of its
@@ -104,7 +108,7 @@ def judge_production(store: Store, reading: Reading = AS_JUDGED) -> Verdict:
         verdict,
         evidence,
         "each deployed stack (section Deployed), each tool in its fastest mode: runs lost or wrong, a run "
-        "through a crash, every timing of the deployed table, idle memory",
+        "through two crashes, every timing of the deployed table, idle memory",
         figure_cells(cells, {"scripts": NO_STACK}),
     )
 
@@ -120,11 +124,12 @@ PRODUCTION_READINGS = (
 def _cell(entry: DeployedResult) -> str:
     if entry.error:
         return f"stopped: {entry.error.splitlines()[0][:120]}"
-    survived, lost, done = survived_crash(entry), entry.runs_lost_or_wrong, entry.median("trigger_to_done")
+    lost, done = entry.runs_lost_or_wrong, entry.median("trigger_to_done")
     idle = entry.idle.memory("pss") if entry.idle else []
     return (
         f"{entry.tool}: done in {_or_na(show_seconds, done)}, idle {_or_na(_mib, idle[-1] if idle else None)} PSS, "
-        f"survives a crash: {_or_na(show_yes, survived)}, runs lost or wrong: {_or_na(show_count, lost)}"
+        f"survives a crash of what starts runs: {_or_na(show_yes, survived(entry.crash))}, of its work process: "
+        f"{_or_na(show_yes, survived(entry.worker_crash))}, runs lost or wrong: {_or_na(show_count, lost)}"
     )
 
 
