@@ -23,7 +23,7 @@ PREFECT_OUTPUT ?= output/prefect
 # The implementations that run in an environment of their own (.venvs/<name>: the project with that extra).
 TOOL_ENVS := airflow prefect
 
-.PHONY: setup setup-all run test bench dbt-docs dagster-dev airflow-ui prefect-ui deploy-dagster deploy-airflow deploy-prefect clean
+.PHONY: setup setup-all run test bench sample dbt-docs dagster-dev airflow-ui prefect-ui deploy-dagster deploy-airflow deploy-prefect clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -100,6 +100,17 @@ dbt-docs: setup
 # The reviewer's command: the full harness (bench/results/report.md), with pytest-benchmark's JSON beside it.
 bench: setup-all
 	$(UV) run --frozen --no-sync pytest bench --benchmark-json=bench/results/benchmark.json
+
+# The sample report in docs/results/: one harness run at one commit with every section, the deployed one
+# included, and SAMPLE_ROUNDS rounds (CI's make bench keeps its lighter default). Hours on 2 cores. The
+# report is copied even when a test failed: its Failures section says which.
+SAMPLE_ROUNDS ?= 5
+SAMPLE_FILES = report.md results.json benchmark.json
+sample: setup-all
+	-$(UV) run --frozen --no-sync pytest bench --deployed --rounds $(SAMPLE_ROUNDS) --benchmark-json=bench/results/benchmark.json
+	rm -rf docs/results/deployed docs/results/*.png
+	for file in $(SAMPLE_FILES); do cp bench/results/$$file docs/results/ || exit 1; done
+	cp bench/results/*.png docs/results/
 
 clean:
 	rm -rf output .pytest_cache dbt/target dbt/logs

@@ -25,7 +25,8 @@ def _verdicts(store: Store) -> Table:
     table.add_column("Verdict", no_wrap=True)
     for claim in CLAIMS:
         verdict = claim.verdict(store)
-        table.add_row(claim.feature, *(verdict.figures.get(name, "") for name in names), verdict.verdict)
+        fragile = " (fragile)" if claim.robustness(store).fragile else ""
+        table.add_row(claim.feature, *(verdict.figures.get(name, "") for name in names), verdict.verdict + fragile)
     return table
 
 
