@@ -224,26 +224,29 @@ def tally(
 def decide(criteria: Sequence[Criterion], reading: Reading = AS_JUDGED) -> tuple[str, str]:
     """The verdict of a rule that weighs ``criteria`` under ``reading`` (its margins scaled, the
     criterion it leaves out left out, plain scripts dropped if it says so), and the evidence in words."""
-    outcomes, texts, weights, decisive = {}, [], {}, set()
+    comparisons: dict[str, Comparison] = {}
+    weights, decisive = {}, set()
     for criterion in criteria:
         if criterion.label == reading.left_out:
             continue
         figures = {n: v for n, v in criterion.figures.items() if reading.scripts_compared or n != "scripts"}
-        comparison = compare_with_best_other(
+        comparisons[criterion.label] = compare_with_best_other(
             figures,
             higher_is_better=criterion.higher_is_better,
             margin=criterion.margin.scaled(reading.margin_scale),
             show=criterion.show,
             noisy=criterion.noisy,
         )
-        outcomes[criterion.label] = comparison.outcome
         weights[criterion.label] = criterion.weight
         if criterion.decisive:
             decisive.add(criterion.label)
-        texts.append(f"{criterion.label}: {comparison.outcome} ({comparison.text})")
-    if len(outcomes) == 1:
-        return next(iter(outcomes.values())), texts[0].split(": ", 1)[1]
-    return tally(outcomes, weights, decisive), "; ".join(texts)
+    outcomes = {label: comparison.outcome for label, comparison in comparisons.items()}
+    if len(comparisons) == 1:
+        return next(iter(outcomes.values())), next(iter(comparisons.values())).text
+    if set(outcomes.values()) == {NOT_MEASURABLE}:  # one reason is enough
+        return NOT_MEASURABLE, "; ".join(dict.fromkeys(c.text for c in comparisons.values()))
+    evidence = "; ".join(f"{label}: {c.outcome} ({c.text})" for label, c in comparisons.items())
+    return tally(outcomes, weights, decisive), evidence
 
 
 def figure_cells(
@@ -300,13 +303,13 @@ class Robustness:
         return bool(self.flips) and self.verdict in DECIDED
 
     def text(self) -> str:
-        """ "supported in 6 of 8 readings; fragile: no difference when …", as the report prints it."""
+        """ "supported in 6 of 8 readings; fragile: no difference with …", as the report prints it."""
         total = len(self.readings) + 1
         if total == 1:
             return "no other fair reading applies"
-        holds = f"{self.verdict} in {total - len(self.flips)} of {total} readings"
         if not self.flips:
-            return f"{holds}; holds in every one"
+            return f"{self.verdict} in all {total} readings"
+        holds = f"{self.verdict} in {total - len(self.flips)} of {total} readings"
         flips = "; ".join(f"{verdict} with {reading.name}" for reading, verdict in self.flips)
         return f"{holds}; {'fragile' if self.fragile else 'changes'}: {flips}"
 

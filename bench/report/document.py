@@ -101,8 +101,8 @@ def modes_sentence(store: Store) -> str:
         "median cold wall time at the main size among the tool's modes whose outputs equal plain scripts'): "
         + ", ".join(f"{tool}: `{mode}`" for tool, mode in picked.items())
         + ". Each tool's documented default (Dagster's multiprocess executor, cosmos `ExecutionMode.LOCAL`, "
-        "prefect-dbt's `PrefectDbtRunner`) is a reading in the robustness column. Figures of the definitions "
-        "themselves (lineage, code, UI, tests) are the same in every mode."
+        "prefect-dbt's `PrefectDbtRunner`) is a reading in the robustness column. The rows whose figures this "
+        "run takes in one mode only (lineage, the UIs, the isolated tests, the code) read the shipped one."
     )
 
 
