@@ -300,7 +300,10 @@ class Robustness:
 
     @property
     def fragile(self) -> bool:
-        return bool(self.flips) and self.verdict in DECIDED
+        """A reading turns the verdict into another judgement (not into "not measurable" or "not judged",
+        which only say that reading lacks figures)."""
+        judged = (*DECIDED, NO_DIFFERENCE)
+        return self.verdict in judged and any(verdict in judged for _, verdict in self.flips)
 
     def text(self) -> str:
         """ "supported in 6 of 8 readings; fragile: no difference with …", as the report prints it."""

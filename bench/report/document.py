@@ -66,7 +66,7 @@ def _document(ctx: ReportContext) -> list[str]:
         "stated in `docs/harness.md`. The column *robustness* judges the row again under every other fair "
         "reading a reviewer could pick (the margin halved and doubled, plain scripts left out, the other mode "
         "principle, each weighed figure left out, the rule's own alternatives), from the same figures; a "
-        "verdict one of them changes is *fragile*.",
+        "verdict one of them turns into another judgement is *fragile*.",
         "",
         modes_sentence(store),
         "",
