@@ -20,8 +20,9 @@ from bench.report.sections import LINKED_BY_THEIR_SECTION, SECTIONS
 from bench.store import Store
 from bench.timeline.render import timelines
 
-# Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds.
-RESULTS_SCHEMA_VERSION = 2
+# Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds;
+# 3 made each isolation test a median of repeats (its way, its samples) and added isolation_direct.
+RESULTS_SCHEMA_VERSION = 3
 
 
 def _document(ctx: ReportContext) -> list[str]:
@@ -114,6 +115,7 @@ def write_report(store: Store) -> dict[str, Path]:
         "engines": asdict(store.engines),
         "timeline": {name: asdict(timeline) for name, timeline in store.timeline.items()},
         "isolation": {name: asdict(result) for name, result in store.isolation.items()},
+        "isolation_direct": {name: asdict(result) for name, result in store.isolation_direct.items()},
         "deployed": {tool: asdict(result) for tool, result in store.deployed.items()},
         "phases": ctx.timelines.phases,
         "generation_seconds": store.generation_seconds,
