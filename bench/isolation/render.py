@@ -28,7 +28,7 @@ def _rows(ctx: ReportContext) -> list[list[str]]:
             str(result.code_lines),
             wall_time(result),
             "yes" if result.passed else "**no**",
-            result.summary,
+            result.summary.replace("|", "\\|"),  # a pipe in an error message would end the cell
         ]
         for name in names
         for way, results in ways.items()

@@ -21,5 +21,5 @@ class StepTest:
     # Wall time of each repeat's pytest process: imports, the tool's test set-up, both tests.
     seconds_samples: list[float]
     passed: bool  # every repeat passed
-    summary: str  # pytest's last line (or why it failed), from the first failed repeat, else the last
+    summary: str  # pytest's closing line (and a failure's first error), from the first failed repeat, else the last
     log: str  # that repeat's pytest output

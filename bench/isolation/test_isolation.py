@@ -22,111 +22,17 @@ copies are kept beside it; the other repeats' are deleted).
 
 from __future__ import annotations
 
-import shutil
-import statistics
-import subprocess
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from bench.code_size.count import code_lines
-from bench.isolation.results import DIRECT, HELPER, StepTest
-from bench.measure import scrubbed_environment, tool_state_environment
-from bench.paths import REPO
+from bench.isolation.repeats import keep_only_failed_copies, run_once, step_module, step_test
+from bench.isolation.results import DIRECT, HELPER
 from bench.store import Store
-from core.implementations import interpreter
-from core.layout import QUALITY_REPORT
-from core.warehouse import warehouse_path
 from testkit.folders import fresh_folder
 
-STEPS = REPO / "bench" / "isolation" / "steps"
-TIMEOUT_SECONDS = 900
 # Three fresh processes per module give a median and a range; --quick takes one (a single sample).
 REPEATS = 3
-
-
-@dataclass(frozen=True)
-class Repeat:
-    """One pytest process of a step test module."""
-
-    seconds: float
-    passed: bool
-    summary: str
-    log: Path
-
-
-def step_module(implementation: str, way: str) -> Path:
-    """The test module of one way; plain scripts' function call is its helper and its lightest way alike."""
-    if way == DIRECT and implementation != "scripts":
-        return STEPS / f"step_{implementation}_direct.py"
-    return STEPS / f"step_{implementation}.py"
-
-
-def _folders(finished: Path, root: Path) -> dict[str, str]:
-    """A copy of a finished run's folder without its report, and one whose warehouse lost a row."""
-    folders = {}
-    for name in ("good", "broken"):
-        folder = root / name
-        shutil.copytree(finished, folder, ignore=shutil.ignore_patterns(QUALITY_REPORT, "*_home"))
-        folders[name] = folder
-    with duckdb.connect(str(warehouse_path(folders["broken"]))) as con:
-        con.execute(
-            "DELETE FROM customers_quarantine WHERE source_row = (SELECT min(source_row) FROM customers_quarantine)"
-        )
-    return {"LC_STEP_GOOD": str(folders["good"]), "LC_STEP_BROKEN": str(folders["broken"])}
-
-
-def _run_once(implementation: str, module: Path, finished: Path, input_dir: Path, root: Path) -> Repeat:
-    """One fresh pytest process of ``module`` on fresh copies of the folders, with fresh tool state."""
-    log = root / "pytest.log"
-    with tempfile.TemporaryDirectory(prefix=f"lc-step-{implementation}-") as scratch:
-        env = scrubbed_environment(
-            {
-                **_folders(finished, root),
-                "LC_STEP_INPUT": str(input_dir),
-                **tool_state_environment(implementation, Path(scratch)),
-            }
-        )
-        command = [str(interpreter(implementation)), "-m", "pytest", str(module)]
-        command += ["-q", "-p", "no:cacheprovider", "--noconftest"]
-        started = time.perf_counter()
-        with log.open("w") as handle:
-            process = subprocess.run(
-                command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT, timeout=TIMEOUT_SECONDS
-            )
-        seconds = time.perf_counter() - started
-    lines = log.read_text(errors="replace").strip().splitlines()
-    return Repeat(seconds, process.returncode == 0, lines[-1] if lines else "no output", log)
-
-
-def _step_test(implementation: str, way: str, module: Path, repeats: list[Repeat]) -> StepTest:
-    """The figures of every repeat; what pytest said in the first that failed, or else in the last."""
-    shown = next((r for r in repeats if not r.passed), repeats[-1])
-    samples = [r.seconds for r in repeats]
-    return StepTest(
-        implementation=implementation,
-        way=way,
-        file=str(module.relative_to(REPO)),
-        code_lines=code_lines(module.read_text()),
-        seconds=statistics.median(samples),
-        seconds_samples=samples,
-        passed=all(r.passed for r in repeats),
-        summary=shown.summary,
-        log=str(shown.log),
-    )
-
-
-def _keep_only_failed_copies(repeats: list[Repeat], shown_log: Path) -> None:
-    """Delete the folder copies of every repeat but a failed one whose log is shown: six warehouse
-    copies per module otherwise, each the size of the whole run's."""
-    for repeat in repeats:
-        if repeat.passed or repeat.log != shown_log:
-            for name in ("good", "broken"):
-                shutil.rmtree(repeat.log.parent / name, ignore_errors=True)
 
 
 @pytest.mark.parametrize("way", [HELPER, DIRECT])
@@ -137,10 +43,10 @@ def test_one_step_in_isolation(store: Store, dataset, finished_run, implementati
     finished, input_dir = finished_run("scripts"), dataset(store.config.customers)
     root = fresh_folder(store.config.results_dir / "isolation" / implementation / way)
     repeats = [
-        _run_once(implementation, module, finished, input_dir, fresh_folder(root / f"repeat{n}"))
+        run_once(implementation, module, finished, input_dir, fresh_folder(root / f"repeat{n}"))
         for n in range(1, (1 if store.config.quick else REPEATS) + 1)
     ]
-    result = _step_test(implementation, way, module, repeats)
-    _keep_only_failed_copies(repeats, Path(result.log))
+    result = step_test(implementation, way, module, repeats)
+    keep_only_failed_copies(repeats, Path(result.log))
     (store.isolation if way == HELPER else store.isolation_direct)[implementation] = result
     assert result.passed, f"{module.name} failed (see {result.log}): {result.summary}"
