@@ -225,6 +225,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         or store.ui
         or store.engines.runs
         or store.isolation
+        or store.isolation_direct
         or store.deployed
     ):
         return

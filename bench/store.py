@@ -55,8 +55,10 @@ class Store:
     # and what the harness set for them, per section.
     environment: dict[str, Any] = field(default_factory=dict)
     timeline: dict[str, Timeline] = field(default_factory=dict)  # implementation -> one run's steps
-    isolation: dict[str, StepTest] = field(default_factory=dict)  # implementation -> its test of one step
-    isolation_direct: dict[str, StepTest] = field(default_factory=dict)  # the same, the lightest documented way
+    # Testing one step in isolation, by implementation: with the tool's test helper, and the lightest
+    # documented way (plain scripts: the same function-call test, timed again for this way).
+    isolation: dict[str, StepTest] = field(default_factory=dict)
+    isolation_direct: dict[str, StepTest] = field(default_factory=dict)
     deployed: dict[str, DeployedResult] = field(default_factory=dict)  # tool -> its deployed stack's figures
 
     def add_run(self, size: int, measurement: RunMeasurement) -> None:

@@ -1,5 +1,5 @@
 """The harness's measures on small made-up inputs: lineage coverage, the mapping of each tool's names
-onto the true graph, and line counting. A judge whose measures are untested is not a judge."""
+onto the true graph, line counting, and what a step test's repeats add up to. A judge whose measures are untested is not a judge."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench.code_size.count import code_lines, framework_apis
+from bench.isolation.repeats import Repeat, outcome, step_module, step_test
+from bench.isolation.results import DIRECT, HELPER
 from bench.lineage.graph import Lineage, coverage
 from bench.lineage.introspect import _airflow_asset_node, _airflow_task_node, _prefect_asset_node, data_nodes
 from core.generate import GeneratedData
@@ -176,3 +178,28 @@ def test_what_dbt_ran_is_counted_by_kind_against_what_the_project_declares(tmp_p
     ran = ["model.p.a", "model.p.b", "test.p.t1"]
     (target / "run_results.json").write_text(json.dumps({"results": [{"unique_id": uid} for uid in ran]}))
     assert dbt_nodes_run(tmp_path) == "2 of 2 models, 1 of 2 tests, 0 of 1 unit tests"
+
+
+def test_a_step_tests_outcome_is_pytests_closing_line_and_a_failures_first_error() -> None:
+    """Log noise after pytest's closing line (a temporary server stopping) is not what pytest said."""
+    failed = (
+        "E       RuntimeError: no context\n1 failed, 1 passed in 66.14s (0:01:06)\n--- Logging error ---\nArguments: ()"
+    )
+    assert (
+        outcome(failed, passed=False) == "1 failed, 1 passed in 66.14s (0:01:06); first error: RuntimeError: no context"
+    )
+    assert outcome("===== 2 passed, 1 warning in 0.90s =====\n", passed=True) == "2 passed, 1 warning in 0.90s"
+    assert outcome("Fatal Python error: Segmentation fault", passed=False) == "Fatal Python error: Segmentation fault"
+
+
+def test_a_step_test_is_the_median_of_its_repeats_and_passes_only_when_every_repeat_did(tmp_path: Path) -> None:
+    repeats = [Repeat(3.0, True, "2 passed", tmp_path / "1"), Repeat(1.0, False, "1 failed", tmp_path / "2")]
+    repeats.append(Repeat(2.0, True, "2 passed", tmp_path / "3"))
+    result = step_test("scripts", DIRECT, step_module("scripts", DIRECT), repeats)
+    assert (result.seconds, result.seconds_samples, result.passed) == (2.0, [3.0, 1.0, 2.0], False)
+    assert (result.summary, result.log) == ("1 failed", str(tmp_path / "2"))
+
+
+def test_plain_scripts_has_one_step_test_for_both_ways() -> None:
+    assert step_module("scripts", DIRECT) == step_module("scripts", HELPER)
+    assert step_module("dagster", DIRECT).name == "step_dagster_direct.py" and step_module("dagster", DIRECT).is_file()

@@ -74,3 +74,23 @@ def test_the_harness_doc_states_the_rules_the_code_applies() -> None:
 
     text = HARNESS_DOC.read_text(encoding="utf-8")
     assert with_rules(text) == text, "docs/harness.md is behind the rules: run python -m bench.report.rules"
+
+
+def test_both_ways_of_testing_one_step_reach_the_report(tmp_path: Path) -> None:
+    """Each way's row shows its median with range and count, a single sample is labelled as not judged,
+    and a failed way says so; results.json keeps both ways."""
+    from bench.isolation.results import DIRECT, HELPER, StepTest
+
+    def step(way: str, samples: list[float], passed: bool = True) -> StepTest:
+        file = f"bench/isolation/steps/step_dagster{'_direct' if way == DIRECT else ''}.py"
+        return StepTest("dagster", way, file, 11, sorted(samples)[len(samples) // 2], samples, passed, "said", "log")
+
+    store = Store(BenchConfig(1_000, 1, 42, [], ["scripts", "dagster"], tmp_path, quick=False))
+    store.isolation["dagster"] = step(HELPER, [9.0, 8.0, 12.5])
+    store.isolation_direct["dagster"] = step(DIRECT, [4.0], passed=False)
+
+    written = write_report(store)
+    report = written["report"].read_text(encoding="utf-8")
+    assert "9.0 s (8.0–12.5 s, n=3)" in report and "4.0 s (one sample: not judged)" in report
+    assert "| lightest documented way |" in report and "| test helper " in report and "**no**" in report
+    assert '"isolation_direct"' in written["results"].read_text(encoding="utf-8")

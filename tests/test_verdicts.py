@@ -312,7 +312,7 @@ def _pair_store(tmp_path: Path, dagster: dict, airflow: dict) -> Store:
         store.code_size.sizes[name] = _declared(name, f["reads"], 2)
         store.code_size.typing[name] = _typing(f["typed"])
         store.ui.tools[name] = _ui(name, f["listed"], f["settings"], f["reload"])
-        store.isolation[name] = StepTest(name, "x.py", f["lines"], 1.0, True, "", "", "helper", f["test"])
+        store.isolation[name] = StepTest(name, "helper", "x.py", f["lines"], 1.0, f["test"], True, "", "")
         entry = DeployedResult(name, startup_seconds=30.0, runs_triggered=6, outputs_equal=6 - f["lost"])
         entry.trigger_to_done = f["done"]
         entry.idle = IdleCost(60, 5, 600.0, 1.0, [600.0] * 3, f["pss"])
@@ -401,3 +401,18 @@ def test_the_report_table_has_a_robustness_column(tmp_path: Path) -> None:
 
 def claim_named(feature: str):
     return next(claim for claim in [*CLAIMS, *CONSEQUENCES] if claim.feature == feature)
+
+
+def test_each_tool_is_tested_the_lightest_way_that_works(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bench.isolation.verdicts import HELPERS_ONLY, tests_read
+
+    store = _pair_store(tmp_path, GOOD, BAD)
+    store.isolation_direct = {
+        "dagster": replace(store.isolation["dagster"], way="direct", code_lines=5),
+        "airflow": replace(store.isolation["airflow"], way="direct", passed=False),  # cannot test it as written
+    }
+    read = tests_read(store, AS_JUDGED)
+    assert (read["dagster"].way, read["airflow"].way) == ("direct", "helper")
+    assert {t.way for t in tests_read(store, Reading(option=HELPERS_ONLY)).values()} == {"helper"}

@@ -1,20 +1,25 @@
-"""What the testing-in-isolation section stores: per implementation, its test of one step."""
+"""What the testing-in-isolation section stores: per implementation and way, its test of one step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+# The two ways each tool's test of the step is written (``bench/isolation/steps/``).
+HELPER = "helper"  # the tool's own test helper: materialize, prefect_test_harness, dag.test()
+DIRECT = "direct"  # the lightest way the tool's docs show: a direct call, .fn(), the task's function
 
 
 @dataclass(frozen=True)
 class StepTest:
-    """``bench/isolation/steps/step_<implementation>.py`` run by pytest in a process of its own."""
+    """One step test module, run by pytest in a fresh process of its own, once per repeat."""
 
     implementation: str
+    way: str  # HELPER or DIRECT
     file: str  # relative to the repository
     code_lines: int  # the test module's code lines (no blank, comment or docstring line)
-    seconds: float  # wall time of the pytest process: imports, the tool's test set-up, both tests
-    passed: bool
-    summary: str  # pytest's last line, or why it failed
-    log: str
-    way: str = "helper"  # "helper" (the tool's test helper) or "direct" (the lightest way its docs show)
-    seconds_samples: list[float] = field(default_factory=list)  # each repeat's wall time
+    seconds: float  # the median of seconds_samples
+    # Wall time of each repeat's pytest process: imports, the tool's test set-up, both tests.
+    seconds_samples: list[float]
+    passed: bool  # every repeat passed
+    summary: str  # pytest's closing line (and a failure's first error), from the first failed repeat, else the last
+    log: str  # that repeat's pytest output

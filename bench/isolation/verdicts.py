@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.isolation.results import StepTest
+from bench.isolation.results import HELPER, StepTest
 from bench.store import Store
 from bench.verdicts import (
     AS_JUDGED,
@@ -23,15 +23,17 @@ from bench.verdicts import (
 )
 
 PASSES, LINES, WALL = "test passes", "test code lines", "wall time"
-HELPER = "each tool's test helper"  # the reading that reads the helper instead of the lightest way
+HELPERS_ONLY = "each tool's test helper"  # the reading that reads the helpers instead of the lightest ways
 
 
 def tests_read(store: Store, reading: Reading) -> dict[str, StepTest]:
-    """Each implementation's test of the step: the lightest way its docs show (where measured), or the
-    tool's test helper under the reading that says so."""
-    if reading.option == HELPER:
+    """Each implementation's test of the step at its best: the lightest way its docs show where that
+    tests the step as written (passes), else its test helper; the helper alone under the reading that
+    says so."""
+    if reading.option == HELPERS_ONLY:
         return dict(store.isolation)
-    return {**store.isolation, **store.isolation_direct}
+    lightest = {name: test for name, test in store.isolation_direct.items() if test.passed}
+    return {**store.isolation, **lightest}
 
 
 def _wall(test: StepTest) -> list[float]:
@@ -39,9 +41,10 @@ def _wall(test: StepTest) -> list[float]:
 
 
 def judge_testing(store: Store, reading: Reading = AS_JUDGED) -> Verdict:
-    """A test of the quality-report step alone, in each implementation's lightest documented way (Dagster
-    direct invocation, Prefect ``.fn()``, Airflow's lightest, plain scripts a function call; the tools'
-    test helpers are a reading beside it). Whether it passes is decisive (exact: a failing test refutes
+    """A test of the quality-report step alone, each implementation at its best: the lightest way its
+    docs show (Dagster direct invocation, Prefect ``.fn()``, Airflow the task's function, plain scripts
+    a function call) where that tests the step as written, else the tool's test helper (the helpers
+    alone are a reading beside it). Whether it passes is decisive (exact: a failing test refutes
     whatever else). Otherwise two comparisons with the best other implementation: its code lines
     (within 10%) and its wall time (within 10% and beyond the noise of its repeats; fewer than three
     repeats are not judged); supported when Dagster wins more of them than it loses, refuted when it
@@ -53,7 +56,10 @@ def judge_testing(store: Store, reading: Reading = AS_JUDGED) -> Verdict:
         Criterion(WALL, {n: _wall(t) for n, t in tests.items()}, False, TENTH, show_seconds, noisy=True),
     ]
     verdict, evidence = decide(criteria, reading)
-    cells = {name: _cell(t, store.isolation.get(name)) for name, t in tests_read(store, AS_JUDGED).items()}
+    cells = {
+        name: _cell(t, (store.isolation_direct if t.way == HELPER else store.isolation).get(name))
+        for name, t in tests_read(store, AS_JUDGED).items()
+    }
     return Verdict(
         verdict,
         evidence,
@@ -72,4 +78,4 @@ def _cell(test: StepTest, helper: StepTest | None) -> str:
     return cell
 
 
-TESTING_READINGS = (*MARGIN_READINGS, SCRIPTS_OUT, option(HELPER), left_out(LINES), left_out(WALL))
+TESTING_READINGS = (*MARGIN_READINGS, SCRIPTS_OUT, option(HELPERS_ONLY), left_out(LINES), left_out(WALL))

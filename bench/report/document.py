@@ -23,7 +23,8 @@ from bench.variants import mode_read
 from bench.verdicts import CONFIDENCE, FASTEST, MIN_SAMPLES
 
 # Bumped whenever a key of results.json changes meaning or moves; 2 added provenance, environment, warm rounds;
-# 3 the verdicts' readings, the isolation section's lightest way, the deployed section's samples.
+# 3 the verdicts' readings, each isolation test a median of repeats (its way, its samples), isolation_direct,
+# the deployed section's samples.
 RESULTS_SCHEMA_VERSION = 3
 
 
