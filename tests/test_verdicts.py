@@ -20,6 +20,7 @@ from bench.store import BenchConfig, Store
 from bench.ui.results import HotReload, Newcomer, ToolUi
 from bench.ui.verdicts import judge_local_development
 from bench.verdicts import (
+    AS_JUDGED,
     EXACT,
     NO_DIFFERENCE,
     NOT_JUDGED,
