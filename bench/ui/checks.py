@@ -71,9 +71,10 @@ from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 WIDE = (2400, 1350)
 LONG = (4800, 900)  # Airflow's graph of the expanded dbt group and its Assets is one long row
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
-# Each UI is started this many times: the new verdict rules judge a timing on three samples or more.
-# Each start adds about a minute (Dagster, Prefect) to three (Airflow, whose run of the pipeline is
-# the slowest) to the section.
+# Each UI is started this many times: the verdict rules judge a timing on three samples or more.
+# Every start runs the whole pipeline once after its edit; Airflow's run (one task at a time, a
+# process each) is most of a start's time. On a 2-core machine shared with other test sessions the
+# section went from 746 s (one start each, no run after the edit) to 4487 s.
 UI_STARTS = 3
 QUICK_UI_STARTS = 1
 RELOAD_OUTPUT = "reload_run"  # the output folder, under the tool's state, of the run after the edit
