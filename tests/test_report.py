@@ -54,7 +54,8 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
         quick=QuickCheck(10, {"chain": 1.25}, {"chain": ManifestCounts(20, 25, 10)}, load, 42.0)
     )
     dagster = ToolUi("dagster", "make dagster-ui", Newcomer("make dagster-ui", ["dagster dev"], ["DAGSTER_HOME"]))
-    dagster.ui_answers_seconds, dagster.hot_reload, dagster.stop = 7.5, HotReload(3.25, how="Reload"), Stop(1.0, True)
+    reload = HotReload(3.25, how="Reload", run_ok=True, actions=("Reload", "Materialize all"))
+    dagster.ui_answers_seconds, dagster.hot_reload, dagster.stop = 7.5, reload, Stop(1.0, True)
     dagster.criteria["all_assets_visible"] = Criterion("met", "30/30 assets")
     store.ui = UiResults("one after another", 99.0, "no browser", {"dagster": dagster})
     store.runs[("dagster", 1_000)] = [RunMeasurement("dagster", True, 10.0, 1.0, 8.0, 300.0)]
@@ -63,7 +64,8 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     report = written["report"].read_text(encoding="utf-8")
     assert "1/2 (corpus: 22)" in report and "**bad_header**: unclear message" in report
     assert "Dagster loaded one (30 assets, 72 checks) in 2.5 s" in report
-    assert "7.5 s" in report and "3.2 s; user action: none (Reload)" in report and "30/30 assets" in report
+    assert "7.5 s (one sample: not judged)" in report and "30/30 assets" in report
+    assert "3.2 s (one sample: not judged)" in report and "Reload → Materialize all (2 user action(s))" in report
     raw = written["results"].read_text(encoding="utf-8")
     assert '"killed_after_grace": 0' in raw and '"corpus_size": 22' in raw
 

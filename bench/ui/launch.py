@@ -365,15 +365,15 @@ class DagsterApi:
                 return {"repositoryLocationName": repo["location"]["name"], "repositoryName": repo["name"]}
         raise LookupError(f"no job {job_name} in the workspace")
 
-    def launch_job(self, job_name: str) -> str:
-        """Launch a job (what the Launchpad's button does); returns the run id."""
+    def launch_job(self, job_name: str, run_config: dict[str, Any] | None = None) -> str:
+        """Launch a job (what the Launchpad's button does) with ``run_config``; returns the run id."""
         origin = self.job_origin(job_name)
         data = self.query(
             "mutation($p: ExecutionParams!) { launchRun(executionParams: $p) { __typename "
             "... on LaunchRunSuccess { run { runId } } ... on PythonError { message } "
             "... on RunConfigValidationInvalid { errors { message } } ... on InvalidStepError { invalidStepKey } "
             "... on UnauthorizedError { message } } }",
-            {"p": {"selector": {**origin, "jobName": job_name}, "runConfigData": {}}},
+            {"p": {"selector": {**origin, "jobName": job_name}, "runConfigData": run_config or {}}},
         )
         launched = data["launchRun"]
         if launched["__typename"] != "LaunchRunSuccess":
@@ -409,13 +409,28 @@ class AirflowApi:
         return self._token
 
     def get(self, path: str) -> Any:
-        return http_json(f"{self.url}{path}", headers={"Authorization": f"Bearer {self.token()}"})
+        return self.call(path)
+
+    def call(self, path: str, body: Any = None, method: str | None = None) -> Any:
+        return http_json(f"{self.url}{path}", body, headers={"Authorization": f"Bearer {self.token()}"}, method=method)
 
     def healthy(self) -> bool:
         return http_json(f"{self.url}/api/v2/monitor/health", timeout=3) is not None
 
     def task_ids(self, dag_id: str) -> set[str]:
         return {task["task_id"] for task in self.get(f"/api/v2/dags/{dag_id}/tasks")["tasks"]}
+
+    def file_token(self, dag_id: str) -> str:
+        """The token naming the DAG's file, as the DAG page has it (``GET /api/v2/dags/{dag_id}``)."""
+        return self.get(f"/api/v2/dags/{dag_id}")["file_token"]
+
+    def reparse(self, file_token: str) -> None:
+        """What the UI's "Reparse Dag" button sends: a request that the DAG processor parse that file next."""
+        self.call(f"/api/v2/parseDagFile/{file_token}", method="PUT")
+
+    def unpause(self, dag_id: str) -> bool:
+        """New DAGs start paused, and a run of a paused DAG waits: the UI's toggle, once per start."""
+        return self.call(f"/api/v2/dags/{dag_id}", {"is_paused": False}, method="PATCH")["is_paused"] is False
 
 
 # --- Prefect: REST API -----------------------------------------------------------------------------
@@ -440,13 +455,24 @@ class PrefectApi:
     def task_runs_named(self, like: str) -> list[dict[str, Any]]:
         return http_json(f"{self.api}/task_runs/filter", {"task_runs": {"name": {"like_": like}}, "limit": 10})
 
+    def task_run_states(self, like: str) -> list[str]:
+        """The state types (``COMPLETED``, ``FAILED``, ...) of the task runs whose name contains ``like``."""
+        return [run["state_type"] for run in self.task_runs_named(like)]
+
 
 # --- hot-reload edits (on the workspace copy) -------------------------------------------------------
+#
+# Every edit adds the same thing at the same place in each tool's graph: a new step downstream of the
+# pipeline's last step (the quality report), which a run of the whole pipeline then runs last.
+
+LAST_STEP = "quality_report"  # the asset (Dagster), task (Airflow) and task whose result it takes (Prefect)
 
 
-def add_dagster_asset(workspace: Path, name: str = PROBE_NAME) -> Path:
-    """A new asset in the code location's definitions module, as a developer would add one."""
+def add_dagster_asset(workspace: Path, name: str = PROBE_NAME, upstream: str | None = LAST_STEP) -> Path:
+    """A new asset in the code location's definitions module, as a developer would add one:
+    downstream of ``upstream`` (None: an asset of its own, as the untimed automatic-pickup check adds)."""
     path = workspace / "impl_dagster" / "definitions.py"
+    deps = f", deps=[{upstream!r}]" if upstream else ""
     path.write_text(
         path.read_text()
         + f'''
@@ -455,7 +481,7 @@ def add_dagster_asset(workspace: Path, name: str = PROBE_NAME) -> Path:
 from dagster import asset as _probe_asset  # noqa: E402
 
 
-@_probe_asset(group_name="hot_reload")
+@_probe_asset(group_name="hot_reload"{deps})
 def {name}() -> None:
     """A new asset: the UI lists it once the code location has reloaded."""
 
@@ -467,7 +493,8 @@ defs = Definitions.merge(defs, Definitions(assets=[{name}]))
 
 
 def add_airflow_task(workspace: Path, dag_function: str = "lc_pipeline") -> Path:
-    """A new task in the existing DAG file (a change of a known file, not a new file)."""
+    """A new task in the existing DAG file (a change of a known file, not a new file), downstream of
+    the DAG's last task."""
     path = workspace / "impl_airflow" / "dags" / "lc_pipeline.py"
     source = path.read_text()
     lines = source.splitlines()
@@ -483,31 +510,40 @@ with _lc_dag:
     def {PROBE_NAME}() -> None:
         """A new task: the UI lists it once the DAG processor has parsed the changed file."""
 
-    {PROBE_NAME}()''',
+    _lc_dag.get_task("{LAST_STEP}") >> {PROBE_NAME}()''',
     )
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def add_prefect_task(workspace: Path, flow_function: str = "lc_pipeline") -> Path:
-    """A new first task in the flow: there is no server-side code, so the next run shows it."""
+    """A new task in the flow, called with the flow's last result (the quality report): downstream of
+    the last task in Prefect's run graph, which draws its edges from the data a task is given. There
+    is no server-side code: the next run shows it."""
     path = workspace / "impl_prefect" / "flows.py"
     source = path.read_text()
-    tree = ast.parse(source)
-    flow = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == flow_function)
-    first = flow.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):  # skip the docstring
-        first = flow.body[1]
+    flow = next(
+        node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef) and node.name == flow_function
+    )
+    last = flow.body[-1]
+    if not (isinstance(last, ast.Return) and last.value is not None):
+        raise LookupError(f"{flow_function}() does not end with `return <last step>`")
+    value = ast.get_source_segment(source, last.value)
     lines = source.splitlines()
-    indent = " " * first.col_offset
-    lines.insert(first.lineno - 1, f"{indent}{PROBE_NAME}()  # added by the harness (bench/ui/launch.py)")
+    indent = " " * last.col_offset
+    assert last.end_lineno is not None
+    lines[last.lineno - 1 : last.end_lineno] = [
+        f"{indent}_probe_upstream = {value}  # changed by the harness (bench/ui/launch.py)",
+        f"{indent}{PROBE_NAME}(_probe_upstream)",
+        f"{indent}return _probe_upstream",
+    ]
     lines.append(f'''
 
 from prefect import task as _probe_task  # noqa: E402
 
 
 @_probe_task(name="{PROBE_NAME}")
-def {PROBE_NAME}() -> None:
+def {PROBE_NAME}(upstream: object) -> None:
     """A new task: it appears in the next run the server records."""
 ''')
     path.write_text("\n".join(lines) + "\n")
