@@ -5,12 +5,12 @@ the run's own home. Started by :func:`impl_airflow.launch.pipeline.run`; not mea
 
 ``--dag-id`` names another DAG of the configured DAGs folder (the harness's hello world, its floor).
 
-Steps: build the dbt manifest if the dbt project changed (our DAG files render from it); create or migrate the SQLite metadata DB;
-register the ``dags-folder`` bundle and serialize the DAGs in it (``dag.test()`` needs the DAG
-serialized since Airflow 3.1: apache/airflow#56657, #60860); run the DAG once with ``dag.test()``,
-which runs every task in this process with no scheduler, executor or worker; write the outcome
-(state, failed tasks, the ``pipeline_error`` XCom of a task that failed on bad data, try numbers)
-as JSON for the parent to read. While the DAG runs, a task listener (Airflow's listener hooks, as
+Steps: build the dbt manifest if the dbt project changed (our DAG files render from it); create or
+migrate the SQLite metadata DB; register the ``dags-folder`` bundle and serialize the DAGs in it
+(``dag.test()`` needs the DAG serialized since Airflow 3.1: apache/airflow#56657, #60860); run the
+DAG once with ``dag.test()``, which runs every task in this process with no scheduler, executor or
+worker; write the outcome (state, failed tasks, the ``pipeline_error`` XCom of a task that failed on
+bad data, try numbers) as JSON for the parent to read. While the DAG runs, a task listener (Airflow's listener hooks, as
 a plugin registers them) prints a line as each task instance starts and ends, for the parent's
 progress lines.
 """
@@ -52,7 +52,8 @@ def _migrate_metadata_db() -> None:
 
 
 def _serialize_dags(dags_folder: Path, dag_id: str) -> Any:
-    """Register the bundle and write the serialized DAGs (a new DAG version only if one changed); ``dag_id``'s DAG."""
+    """Register the bundle and write the serialized DAGs (a new DAG version only if one changed);
+    return ``dag_id``'s."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
     from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
     from airflow.utils.session import create_session
