@@ -95,10 +95,12 @@ def tool_state_environment(implementation: str, scratch: Path) -> dict[str, str]
 
 def python_for(target: str) -> Path:
     """The Python that runs a measured target: a yardstick in the harness's own environment, an
-    implementation wherever its tool is installed (Airflow and Prefect each in an environment of its own)."""
+    implementation, or a tool's floor, wherever the tool is installed (Airflow and Prefect each in an
+    environment of its own)."""
+    from bench.floor import floor_tool
     from bench.runner import YARDSTICKS
 
-    return Path(sys.executable) if target in YARDSTICKS else interpreter(target)
+    return Path(sys.executable) if target in YARDSTICKS else interpreter(floor_tool(target) or target)
 
 
 def scrubbed_names() -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import resource
 import sys
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.child import report
+from bench.floor import FLOORS, floor_of, floor_tool
 from core.implementations import implementation_names, load_run
 
 # The yardsticks the implementations are measured against, timed like them: the middle rung (our core
@@ -25,8 +27,12 @@ YARDSTICKS = {"core-sql": "bench.runtime.core_sql", "limit": "bench.runtime.limi
 
 
 def load_target(name: str) -> Callable[[Path, Path], object]:
-    """What the harness can time: a registered implementation's run function, or a yardstick's."""
-    return importlib.import_module(YARDSTICKS[name]).run if name in YARDSTICKS else load_run(name)
+    """What the harness can time: a registered implementation's run function, a yardstick's, or a
+    tool's floor (its hello world, ``bench/floor/``)."""
+    if name in YARDSTICKS:
+        return importlib.import_module(YARDSTICKS[name]).run
+    tool = floor_tool(name)
+    return pkgutil.resolve_name(FLOORS[tool]) if tool else load_run(name)
 
 
 def peak_rss_mib() -> float:
@@ -45,7 +51,8 @@ def peak_rss_mib() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.runner")
-    parser.add_argument("--impl", choices=[*implementation_names(), *YARDSTICKS], required=True)
+    floors = [floor_of(tool) for tool in FLOORS]
+    parser.add_argument("--impl", choices=[*implementation_names(), *YARDSTICKS, *floors], required=True)
     parser.add_argument("--input", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()

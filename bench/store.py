@@ -11,6 +11,7 @@ from bench.code_size.results import CodeSizeResults
 from bench.deployed.results import DeployedResult
 from bench.engines.results import EngineResults
 from bench.equality.results import Equality
+from bench.floor import floor_of, floor_tool
 from bench.isolation.results import StepTest
 from bench.lineage.results import LineageResults
 from bench.measure import RunMeasurement
@@ -92,29 +93,42 @@ class Store:
             "busy_rounds": sum(m.busy for m in rounds),
         }
 
+    def median_wall(self, name: str, size: int, mode: str = "cold") -> float | None:
+        """Median wall time of a target's successful rounds (cold or warm), None if none succeeded."""
+        summary = self.runtime_summary(name, size, mode)
+        return summary["wall_seconds"]["median"] if summary else None
+
     def cold_medians(self, size: int | None = None) -> dict[str, float]:
         """Median cold wall time of every implementation and mode with successful rounds at ``size`` (the
         main size by default) whose outputs were not found different: what picks each tool's fastest mode."""
         size = self.config.customers if size is None else size
         medians = {}
         for name, at in self.runs:
-            summary = self.runtime_summary(name, size) if at == size else None
+            median = self.median_wall(name, size) if at == size else None
             equality = self.equality.get(name)
-            if summary is not None and (equality is None or equality.equal):
-                medians[name] = summary["wall_seconds"]["median"]
+            if median is not None and (equality is None or equality.equal):
+                medians[name] = median
         return medians
 
     def fresh_state_cost(self, implementation: str, size: int) -> float | None:
         """What a first run pays over a second one: median cold wall time minus median warm wall time."""
-        cold, warm = self.runtime_summary(implementation, size), self.runtime_summary(implementation, size, "warm")
-        if not cold or not warm:
-            return None
-        return cold["wall_seconds"]["median"] - warm["wall_seconds"]["median"]
+        cold, warm = self.median_wall(implementation, size), self.median_wall(implementation, size, "warm")
+        return None if cold is None or warm is None else cold - warm
+
+    def floor_summary(self, tool: str, mode: str = "cold") -> dict[str, Any] | None:
+        """The rounds of ``tool``'s floor (its hello world, ``bench/floor/``), timed at the main size only."""
+        return self.runtime_summary(floor_of(tool), self.config.customers, mode)
+
+    def over_floor(self, tool: str, mode: str = "cold") -> float | None:
+        """Our median wall time minus the tool's floor's, at the main size: the seconds that are ours."""
+        size = self.config.customers
+        ours, floor = self.median_wall(tool, size, mode), self.median_wall(floor_of(tool), size, mode)
+        return None if ours is None or floor is None else ours - floor
 
     def timed(self) -> list[str]:
         """The implementations compared, the other modes timed (``bench/variants.py``), then the
-        yardsticks that were timed (``bench/runner.py``)."""
-        measured = {name for name, _ in self.runs}
+        yardsticks that were timed (``bench/runner.py``); the tools' floors are reported apart."""
+        measured = {name for name, _ in self.runs if floor_tool(name) is None}
         others = [name for name in measured if name not in self.config.implementations and name not in YARDSTICKS]
         return [*self.config.implementations, *sorted(others), *(name for name in YARDSTICKS if name in measured)]
 

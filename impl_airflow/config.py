@@ -63,13 +63,14 @@ def airflow_home(output_dir: Path) -> Path:
     return output_dir.resolve() / AIRFLOW_HOME_DIR
 
 
-def airflow_environment(home: Path) -> dict[str, str]:
-    """Environment for a process that runs Airflow against ``home``: set it before importing airflow."""
+def airflow_environment(home: Path, dags_folder: Path = DAGS_FOLDER) -> dict[str, str]:
+    """Environment for a process that runs Airflow against ``home`` and the DAG files in ``dags_folder``
+    (ours unless told otherwise): set it before importing airflow."""
     home = home.resolve()
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         # The dbt project is rendered from a manifest: parsing the DAG file is quick, but give a
         # cold machine room before the DAG processor gives up on it.

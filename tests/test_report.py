@@ -96,3 +96,27 @@ def test_both_ways_of_testing_one_step_reach_the_report(tmp_path: Path) -> None:
     assert "9.0 s (8.0–12.5 s, n=3)" in report and "4.0 s (one sample: not judged)" in report
     assert "| lightest documented way |" in report and "| test helper " in report and "**no**" in report
     assert '"isolation_direct"' in written["results"].read_text(encoding="utf-8")
+
+
+def test_each_tools_floor_and_ours_over_it_reach_the_runtime_section(tmp_path: Path) -> None:
+    """The floor has a table of its own, never a row of the runtime table; ours over it is ours minus it."""
+    from bench.measure import RunMeasurement
+    from bench.runtime.render import floor_rows, runtime_rows
+
+    store = Store(BenchConfig(1_000, 2, 42, [], ["scripts", "dagster"], tmp_path, quick=False))
+    for name, mode, walls in (
+        ("dagster", "cold", (30.0, 34.0)),
+        ("dagster", "warm", (20.0, 22.0)),
+        ("floor-dagster", "cold", (11.0, 13.0)),
+        ("floor-dagster", "warm", (9.0, 10.0)),
+    ):
+        for number, wall in enumerate(walls, start=1):
+            store.add_run(1_000, RunMeasurement(name, True, wall, 1.0, wall - 1, 100.0, mode=mode, round_number=number))
+
+    assert (store.over_floor("dagster"), store.over_floor("dagster", "warm")) == (20.0, 11.5)
+    assert store.over_floor("scripts") is None
+    assert "floor-dagster" not in store.timed()
+    assert not any("floor-dagster" in row for row in runtime_rows(store, 1_000))
+    [row] = [row for row in floor_rows(store) if row.startswith("| dagster")]
+    assert "12.0 s (11.0–13.0, 2 rounds)" in row and "9.5 s (9.0–10.0, 2 rounds)" in row
+    assert "+20.0 s (of 32.0 s)" in row and "+11.5 s (of 21.0 s)" in row

@@ -139,6 +139,10 @@ def write_report(store: Store) -> dict[str, Path]:
         "runtime_warm": {f"{impl}@{size}": store.runtime_summary(impl, size, "warm") for (impl, size) in store.runs},
         "first_run_cost_seconds": {f"{impl}@{size}": store.fresh_state_cost(impl, size) for (impl, size) in store.runs},
         "overhead": {f"{impl}@{size}": store.overhead(impl, size) for (impl, size) in store.runs},
+        "over_floor_seconds": {
+            tool: {mode: store.over_floor(tool, mode) for mode in ("cold", "warm")}
+            for tool in store.config.implementations
+        },
         "equality": {name: {**asdict(result), "equal": result.equal} for name, result in store.equality.items()},
         "lineage": asdict(store.lineage),
         "code_size": asdict(store.code_size),

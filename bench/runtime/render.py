@@ -1,4 +1,4 @@
-"""The runtime section of the report: cold and warm rounds, overhead, the limit, the targets."""
+"""The runtime section of the report: cold and warm rounds, overhead, the limit, each tool's floor, the targets."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from bench.floor import floor_of
 from bench.measure import BUSY_CPU_PERCENT, SAMPLE_SECONDS
 from bench.report.context import ReportContext, markdown_table
 from bench.runtime.targets import target_rows
@@ -27,12 +28,20 @@ RUNTIME_HEADERS = (
 )
 
 
+def _wall_range(summary: dict) -> str:
+    """A summary's median wall time with its range and rounds: ``12.3 s (11.0–13.1, 2 rounds)``."""
+    wall = summary["wall_seconds"]
+    busy = f"; {summary['busy_rounds']} on a busy machine" if summary["busy_rounds"] else ""
+    rounds = f"{summary['rounds']} round{'s' if summary['rounds'] != 1 else ''}{busy}"
+    return f"{wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, {rounds})"
+
+
 def _runtime_row(store: Store, implementation: str, size: int) -> list[str]:
     summary = store.runtime_summary(implementation, size)
     if summary is None:
         why = store.failures.get(implementation, "did not run")
         return [implementation, f"**failed or not run**: {why}", *[""] * (len(RUNTIME_HEADERS) - 2)]
-    wall, pipe, imp = summary["wall_seconds"], summary["pipeline_seconds"], summary["import_seconds"]
+    pipe, imp = summary["pipeline_seconds"], summary["import_seconds"]
     warm = store.runtime_summary(implementation, size, "warm")
     cost = store.fresh_state_cost(implementation, size)
     overhead = store.overhead(implementation, size)
@@ -42,11 +51,9 @@ def _runtime_row(store: Store, implementation: str, size: int) -> list[str]:
         else (f"{overhead['wall_seconds']:+.1f} s ({overhead['wall_ratio']:.2f}x)" if overhead else "n/a")
     )
     ratios = [store.ratio_to_limit(implementation, size, yardstick) for yardstick in ("limit", "core-sql")]
-    busy = f"; {summary['busy_rounds']} on a busy machine" if summary["busy_rounds"] else ""
-    rounds = f"{summary['rounds']} round{'s' if summary['rounds'] != 1 else ''}{busy}"
     return [
         implementation,
-        f"{wall['median']:.1f} s ({wall['min']:.1f}–{wall['max']:.1f}, {rounds})",
+        _wall_range(summary),
         f"{warm['wall_seconds']['median']:.1f} s ({warm['rounds']} rounds)" if warm else "not timed",
         f"{cost:+.1f} s" if cost is not None else "n/a",
         f"{pipe['median']:.1f} s",
@@ -65,6 +72,59 @@ def runtime_rows(store: Store, size: int) -> list[str]:
     main = size == store.config.customers
     timed = [name for name in store.timed() if main or name not in VARIANTS]
     return markdown_table(RUNTIME_HEADERS, (_runtime_row(store, name, size) for name in timed))
+
+
+FLOOR_HEADERS = (
+    "tool",
+    "floor, cold: wall time, median (min–max)",
+    "floor, warm",
+    "ours over the floor, cold (of ours)",
+    "ours over the floor, warm (of ours)",
+    "floor: peak memory, process tree",
+)
+
+
+def _floor_row(store: Store, tool: str) -> list[str]:
+    cold, warm = store.floor_summary(tool), store.floor_summary(tool, "warm")
+    if cold is None:
+        why = store.failures.get(f"{floor_of(tool)} (cold)", "did not run")
+        return [tool, f"**failed or not run**: {why}", *[""] * (len(FLOOR_HEADERS) - 2)]
+
+    def over(mode: str) -> str:
+        seconds, ours = store.over_floor(tool, mode), store.median_wall(tool, store.config.customers, mode)
+        return "n/a" if seconds is None or ours is None else f"{seconds:+.1f} s (of {ours:.1f} s)"
+
+    return [
+        tool,
+        _wall_range(cold),
+        _wall_range(warm) if warm else "not timed",
+        over("cold"),
+        over("warm"),
+        f"{cold['peak_tree_rss_mib']:.0f} MiB",
+    ]
+
+
+def floor_rows(store: Store) -> list[str]:
+    """Per tool, its floor (cold and warm) and our implementation's wall time over it."""
+    timed = [tool for tool in store.config.implementations if (floor_of(tool), store.config.customers) in store.runs]
+    if not timed:
+        return []
+    return [
+        "",
+        "### Each tool's floor",
+        "",
+        "A tool's floor is its hello world (`bench/floor/`: one Dagster asset, one Airflow DAG with one task, one "
+        "Prefect flow, one Python function, each writing one small file), started by the same runner and through "
+        "our own launcher, with only the definitions swapped: Dagster's in-process execution recorded in a new "
+        "local SQLite instance in the run's folder; Airflow's child process, a new SQLite metadata DB migrated, "
+        "the DAG serialized, then `dag.test()`; Prefect's temporary server on a new SQLite database (warm: a "
+        "`prefect server start` already up); plain scripts, a Python process that writes one file. It is timed "
+        "in the same interleaved cold and warm rounds as ours, at the main size (it ignores the input). The floor "
+        "is what any pipeline pays for the tool here; *ours over the floor* (our median minus the floor's, of our "
+        "median) is what our pipeline costs on top: its work, dbt, and the tool's cost per asset or task.",
+        "",
+        *markdown_table(FLOOR_HEADERS, (_floor_row(store, tool) for tool in timed)),
+    ]
 
 
 def _timed_environment(store: Store) -> list[str]:
@@ -193,6 +253,7 @@ def section(ctx: ReportContext) -> list[str]:
     ]
     lines += runtime_rows(store, store.config.customers)
     lines += _other_modes(store)
+    lines += floor_rows(store)
     lines += _timed_environment(store)
     if "airflow" in store.config.implementations:
         lines += [

@@ -6,7 +6,8 @@ starts a temporary server on a new database, dbt parses the project in full. A w
 second run into the folder a cold round left, which already holds the instance, the metadata DB and
 dbt's partial-parse state. Prefect's temporary server lives only as long as a run, so for Prefect
 "already up" means a long-running ``prefect server start`` (the README's ``make prefect-ui``), which
-the run reports to through ``PREFECT_API_URL`` as a deployed Prefect's runs do.
+the run reports to through ``PREFECT_API_URL`` as a deployed Prefect's runs do; so does Prefect's
+floor (its hello world, ``bench/floor/``).
 
 The ``dagster-postgres`` mode records its run in the instance of Dagster's deployment
 (``impl_dagster/deploy/dagster.yaml``: run and event storage on PostgreSQL) instead of a SQLite
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.floor import floor_tool
 from bench.measure import BUSY_CPU_PERCENT, scrubbed_environment
 from bench.paths import REPO
 from bench.ui.launch import TOOLS, PrefectApi, UiServer, base_environment
@@ -53,7 +55,7 @@ def round_services(target: str, warm: bool, state_dir: Path, log: Path) -> Itera
     if target == DAGSTER_POSTGRES:
         with _dagster_postgres_instance(state_dir) as env:
             yield env
-    elif warm and target == "prefect":
+    elif warm and (floor_tool(target) or target) == "prefect":  # ours or its floor
         with _prefect_server(state_dir, log) as env:
             yield env
     else:

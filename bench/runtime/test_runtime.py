@@ -6,8 +6,9 @@ timed twice over: **cold** rounds start on an empty folder (what a first run pay
 state, dbt's full parse) and **warm** rounds are a second run into a cold round's folder with any
 server already up (``bench/runtime/services.py``). The yardsticks are timed in the cold rounds beside them:
 the limit (``bench/runtime/limit.py``: the output files in one DuckDB pass) and the middle rung
-(``bench/runtime/core_sql.py``: our core plus the models' SQL). Quick mode (``--quick``) times cold
-rounds only.
+(``bench/runtime/core_sql.py``: our core plus the models' SQL). Each tool's floor (``bench/floor/``:
+its hello world through our launcher) is timed in the cold and warm rounds at the main size, beside
+the implementation it is the floor of. Quick mode (``--quick``) times cold rounds only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.floor import FLOORS, HELLO_FILE, floor_of
 from bench.measure import RunMeasurement, run_once
 from bench.runner import YARDSTICKS
 from bench.runtime.core_sql import compiled_models
@@ -80,12 +82,15 @@ def _interleaved_rounds(store: Store, input_dir: Path, size: int) -> None:
     variants = variants_of(store.config.implementations, RUNTIME_VARIANTS) if main else []
     if not postgres_installed():  # the variant's test says so (skipped, or failed under CI)
         variants = [name for name in variants if name != DAGSTER_POSTGRES]
-    targets = [*store.config.implementations, *variants, *YARDSTICKS]
+    # The floor ignores the input: timed at the main size only.
+    floors = [floor_of(tool) for tool in store.config.implementations if tool in FLOORS] if main else []
+    targets = [*store.config.implementations, *variants, *YARDSTICKS, *floors]
     for number in range(1, total + 1):
         for target in targets:
             _round(store, target, input_dir, size, number, total)
     if main:
-        warm = [] if store.config.quick else store.config.implementations  # quick mode: cold rounds only
+        # quick mode: cold rounds only
+        warm = [] if store.config.quick else [*store.config.implementations, *floors]
         _keep_first_cold_runs(store, size, targets, rerun=warm)
         for number in range(1, total + 1):
             for target in warm:
@@ -196,6 +201,24 @@ def test_yardstick(benchmark, store: Store, timed_rounds, finished_run, size: in
             finished_run("scripts"), store.outputs[yardstick], with_report=yardstick != "limit"
         )
         assert differences == []
+
+
+def test_floor(benchmark, store: Store, timed_rounds, implementation: str) -> None:
+    """Each tool's floor, cold rounds at the main size: its hello world must have written its file."""
+    assert implementation in FLOORS, (
+        f"{implementation} has no hello world in bench/floor (docs/adding-an-orchestrator.md)"
+    )
+    timed_rounds(store.config.customers)
+    _judge(benchmark, store, floor_of(implementation), store.config.customers, "cold")
+    assert (store.outputs[floor_of(implementation)] / HELLO_FILE).is_file()
+
+
+def test_floor_warm(benchmark, store: Store, timed_rounds, implementation: str) -> None:
+    """Each tool's floor, warm rounds: a second run into the folder a cold round left, as ours."""
+    if store.config.quick:
+        pytest.skip("quick mode times cold rounds only; pytest bench (the default) times warm ones too")
+    timed_rounds(store.config.customers)
+    _judge(benchmark, store, floor_of(implementation), store.config.customers, "warm")
 
 
 def test_performance_targets_are_judged_from_the_rounds(tmp_path: Path) -> None:

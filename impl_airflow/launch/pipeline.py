@@ -36,6 +36,7 @@ from core.run import RunSummary, summarise
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV, env_path
 from impl_airflow.config import (
     DAG_ID,
+    DAGS_FOLDER,
     REPO_ROOT,
     RESULT_FILE,
     TASK_EVENT_PREFIX,
@@ -69,9 +70,20 @@ def _follow(output: IO[str], progress: Progress) -> deque[str]:
     return tail
 
 
-def run_dag(input_dir: Path, output_dir: Path, engine: str | None = None) -> dict[str, Any]:
+def run_dag(
+    input_dir: Path,
+    output_dir: Path,
+    engine: str | None = None,
+    *,
+    dag_id: str = DAG_ID,
+    dags_folder: Path = DAGS_FOLDER,
+) -> dict[str, Any]:
     """Run the DAG once in a child process, dbt on ``engine`` (default: ``LC_ENGINE``, else DuckDB);
-    return the runner's outcome (state, tasks, error)."""
+    return the runner's outcome (state, tasks, error).
+
+    ``dag_id`` and ``dags_folder`` name another DAG: the harness runs Airflow's hello world (its floor,
+    ``bench/floor/``) through this same launcher, so that the two runs differ in their DAG only.
+    """
     input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     home = airflow_home(output_dir)
     home.mkdir(parents=True, exist_ok=True)
@@ -88,12 +100,14 @@ def run_dag(input_dir: Path, output_dir: Path, engine: str | None = None) -> dic
         str(output_dir),
         "--result",
         str(result_file),
+        "--dag-id",
+        dag_id,
     ]
     # The DAG params' defaults follow these too, so the serialized DAG (and the form in the UI, see
     # impl_airflow.launch.ui) matches the run.
     env = {
         **os.environ,
-        **airflow_environment(home),
+        **airflow_environment(home, dags_folder),
         INPUT_DIR_ENV: str(input_dir),
         OUTPUT_DIR_ENV: str(output_dir),
         ENGINE_ENV: resolve_engine(engine),  # read when the runner parses the DAG file

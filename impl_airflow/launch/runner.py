@@ -1,14 +1,16 @@
 """One run of ``lc_pipeline`` with ``dag.test()``, in a process whose environment points Airflow at
 the run's own home. Started by :func:`impl_airflow.launch.pipeline.run`; not meant to be called by hand.
 
-    python -m impl_airflow.launch.runner --input DIR --output DIR --result FILE
+    python -m impl_airflow.launch.runner --input DIR --output DIR --result FILE [--dag-id ID]
 
-Steps: build the dbt manifest if the dbt project changed; create or migrate the SQLite metadata DB;
-register the ``dags-folder`` bundle and serialize the DAGs in it (``dag.test()`` needs the DAG
-serialized since Airflow 3.1: apache/airflow#56657, #60860); run the DAG once with ``dag.test()``,
-which runs every task in this process with no scheduler, executor or worker; write the outcome
-(state, failed tasks, the ``pipeline_error`` XCom of a task that failed on bad data, try numbers)
-as JSON for the parent to read. While the DAG runs, a task listener (Airflow's listener hooks, as
+``--dag-id`` names another DAG of the configured DAGs folder (the harness's hello world, its floor).
+
+Steps: build the dbt manifest if the dbt project changed (our DAG files render from it); create or
+migrate the SQLite metadata DB; register the ``dags-folder`` bundle and serialize the DAGs in it
+(``dag.test()`` needs the DAG serialized since Airflow 3.1: apache/airflow#56657, #60860); run the
+DAG once with ``dag.test()``, which runs every task in this process with no scheduler, executor or
+worker; write the outcome (state, failed tasks, the ``pipeline_error`` XCom of a task that failed on
+bad data, try numbers) as JSON for the parent to read. While the DAG runs, a task listener (Airflow's listener hooks, as
 a plugin registers them) prints a line as each task instance starts and ends, for the parent's
 progress lines.
 """
@@ -49,20 +51,21 @@ def _migrate_metadata_db() -> None:
     upgradedb()  # creates a new DB from the ORM models, or upgrades an old one
 
 
-def _serialize_dags() -> Any:
-    """Register the bundle and write the serialized DAG (a new DAG version only if it changed)."""
+def _serialize_dags(dags_folder: Path, dag_id: str) -> Any:
+    """Register the bundle and write the serialized DAGs (a new DAG version only if one changed);
+    return ``dag_id``'s."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
     from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
     from airflow.utils.session import create_session
 
     with create_session() as session:
         DagBundlesManager().sync_bundles_to_db(session=session)
-    dagbag = BundleDagBag(dag_folder=DAGS_FOLDER, bundle_path=DAGS_FOLDER, bundle_name=DAG_BUNDLE)
+    dagbag = BundleDagBag(dag_folder=dags_folder, bundle_path=dags_folder, bundle_name=DAG_BUNDLE)
     if dagbag.import_errors:
         errors = "\n".join(f"{path}: {error}" for path, error in dagbag.import_errors.items())
-        raise RuntimeError(f"DAG import errors in {DAGS_FOLDER}:\n{errors}")
+        raise RuntimeError(f"DAG import errors in {dags_folder}:\n{errors}")
     sync_bag_to_db(dagbag, DAG_BUNDLE, None)
-    return dagbag.dags[DAG_ID]
+    return dagbag.dags[dag_id]
 
 
 def _print_task_event(event: str, task_instance: Any) -> None:
@@ -98,18 +101,18 @@ def _outcome(dag_run: Any) -> dict[str, Any]:
 
     with create_session() as session:
         tis = session.scalars(
-            select(TaskInstance).where(TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == dag_run.run_id)
+            select(TaskInstance).where(TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id)
         ).all()
         states = {ti.task_id: str(ti.state) for ti in tis}
         tries = {ti.task_id: ti.try_number for ti in tis}
         errors = [
             XComModel.deserialize_value(row)
             for row in session.scalars(
-                XComModel.get_many(run_id=dag_run.run_id, key=PIPELINE_ERROR_KEY, dag_ids=DAG_ID)
+                XComModel.get_many(run_id=dag_run.run_id, key=PIPELINE_ERROR_KEY, dag_ids=dag_run.dag_id)
             )
         ]
     return {
-        "dag_id": DAG_ID,
+        "dag_id": dag_run.dag_id,
         "run_id": dag_run.run_id,
         "state": str(dag_run.state),
         "failed_tasks": sorted(task for task, state in states.items() if state == "failed"),
@@ -124,15 +127,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument("--dag-id", default=DAG_ID)
     args = parser.parse_args(argv)
     input_dir, output_dir = args.input.resolve(), args.output.resolve()
     _check_environment(output_dir)
 
-    from impl_airflow.launch.manifest import prepare_manifest
+    from airflow.configuration import conf
 
-    prepare_manifest()  # before the DAG file is parsed: cosmos renders the dbt tasks from it
+    dags_folder = Path(conf.get("core", "dags_folder"))  # AIRFLOW__CORE__DAGS_FOLDER, set by the launcher
+    if dags_folder == DAGS_FOLDER:
+        from impl_airflow.launch.manifest import prepare_manifest
+
+        prepare_manifest()  # before our DAG file is parsed: cosmos renders the dbt tasks from it
     _migrate_metadata_db()
-    dag = _serialize_dags()
+    dag = _serialize_dags(dags_folder, args.dag_id)
     _listen_to_tasks()
     # cosmos ends every dbt invocation with a full gc.collect() (astronomer-cosmos#2334): with
     # Airflow, dbt and the DAG loaded that is a noticeable cost per dbt task (docs/performance.md). Objects alive now stay

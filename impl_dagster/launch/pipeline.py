@@ -19,8 +19,8 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable
-from contextlib import redirect_stdout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -162,19 +162,11 @@ def _execute_step_by_process(instance: Any, config: dict) -> str:
 
 def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSummary:
     """Materialize every asset and run every check once; raise on bad input or a failed check."""
-    from dagster import DagsterInstance
-
     input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     config = run_config(input_dir, output_dir, engine)
 
-    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or output_dir / "dagster_home"))
-    log.info("starting a Dagster run of lc_pipeline_job, recorded in the instance at %s", home)
-    with (
-        DagsterInstance.from_config(str(home)) as instance,
-        Progress() as progress,
-        redirect_stdout(_LinesToLog(_DBT_LOG)),
-    ):
+    with recorded_run(output_dir) as (instance, progress):
         if os.environ.get(EXECUTOR_ENV) == "multiprocess":
             run_id = _execute_step_by_process(instance, config)
         else:
@@ -187,8 +179,35 @@ def run(input_dir: Path, output_dir: Path, engine: str | None = None) -> RunSumm
     return summarise("dagster", output_dir, report)
 
 
+@contextmanager
+def recorded_run(output_dir: Path) -> Iterator[tuple[Any, Progress]]:
+    """The instance a run is recorded in, with progress lines open and what dagster-dbt prints sent to the log.
+
+    The instance is ``DAGSTER_HOME``'s when that is set, as in Dagster's own commands, else a local one
+    under ``output_dir``. The harness starts Dagster's hello world (its floor, ``bench/floor/``) through
+    this and :func:`reported_run_id` too, so that the two runs differ in their definitions only.
+    """
+    from dagster import DagsterInstance
+
+    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or output_dir / "dagster_home"))
+    log.info("starting a Dagster run, recorded in the instance at %s", home)
+    with (
+        DagsterInstance.from_config(str(home)) as instance,
+        Progress() as progress,
+        redirect_stdout(_LinesToLog(_DBT_LOG)),
+    ):
+        yield instance, progress
+
+
+def reported_run_id(instance: Any, progress: Progress) -> str:
+    """A new run id whose events the instance reports to ``progress`` (and the log) as it writes them."""
+    run_id = str(uuid.uuid4())
+    instance.add_event_listener(run_id, _report_events(progress))
+    return run_id
+
+
 def _execute_in_process(instance: Any, config: dict, progress: Progress, output_dir: Path) -> str:
-    """Run the job in this process, its events reported as they are written; return the run id.
+    """Run ``lc_pipeline_job`` in this process, its events reported as they are written; return the run id.
 
     Dagster's step failure is unwrapped so that the CLI prints the original one-line message.
     """
@@ -197,8 +216,7 @@ def _execute_in_process(instance: Any, config: dict, progress: Progress, output_
 
     from impl_dagster.definitions import defs
 
-    run_id = str(uuid.uuid4())
-    instance.add_event_listener(run_id, _report_events(progress))
+    run_id = reported_run_id(instance, progress)
     try:
         defs.resolve_job_def("lc_pipeline_job").execute_in_process(run_config=config, instance=instance, run_id=run_id)
     except Failure as failure:  # bad input or failed checks, not retried (see assets/retries.py)

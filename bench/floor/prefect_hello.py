@@ -1,0 +1,14 @@
+"""Prefect's hello world, its floor: one flow that writes one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+
+@flow
+def hello(output_dir: Path = Path("output/floor-prefect")) -> None:
+    """Write ``hello.txt`` into ``output_dir``."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "hello.txt").write_text("hello, world\n", encoding="utf-8")
