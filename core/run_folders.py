@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import socket
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -51,25 +52,27 @@ def check_run_folders(input_dir: Path | None, output_dir: Path) -> None:
 
 def check_input_folder(folder: Path) -> None:
     """The input folder must exist, be a folder and be listable (its files are checked by ingestion)."""
-    if not folder.exists():
-        raise UsageError(f"--input {folder}: no such folder")
-    if not folder.is_dir():
-        raise UsageError(f"--input {folder}: is a file, not a folder (give the folder that holds the input files)")
     try:
-        with os.scandir(folder) as entries:
-            next(entries, None)
+        is_folder = stat.S_ISDIR(folder.stat().st_mode)
+        if is_folder:
+            with os.scandir(folder) as entries:
+                next(entries, None)
+    except FileNotFoundError:
+        raise UsageError(f"--input {folder}: no such folder") from None
     except OSError as error:
         raise UsageError(f"--input {folder}: cannot be read ({error.strerror})") from error
+    if not is_folder:
+        raise UsageError(f"--input {folder}: is a file, not a folder (give the folder that holds the input files)")
 
 
 def check_output_folder(folder: Path) -> None:
     """The output folder, or the nearest of its parents that exists, must be a writable folder."""
     existing = _nearest_existing(folder)
     if not existing.is_dir():
-        where = "is a file" if existing == folder else f"lies under {existing}, which is a file"
+        where = "is a file" if existing == folder.absolute() else f"lies under {existing}, which is a file"
         raise UsageError(f"--output {folder}: {where}, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        where = "" if existing == folder else f" (its parent {existing} is not writable)"
+    if not os.access(existing, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        where = "" if existing == folder.absolute() else f" (its parent {existing} is not writable)"
         raise UsageError(f"--output {folder}: cannot be written{where}")
 
 
@@ -79,14 +82,25 @@ def make_output_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UsageError(f"--output {folder}: cannot be written ({error.strerror})") from error
+        raise _unwritable(folder, error) from error
     return folder
 
 
-def _nearest_existing(path: Path) -> Path:
-    path = path.absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
+def _unwritable(folder: Path, error: OSError) -> UsageError:
+    return UsageError(f"--output {folder}: cannot be written ({error.strerror})")
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """``folder`` or its nearest parent that exists (a file among them ends the search)."""
+    path = folder.absolute()
+    while path != path.parent:
+        try:
+            path.stat()
+            return path
+        except (FileNotFoundError, NotADirectoryError):
+            path = path.parent
+        except OSError as error:  # a parent that cannot be searched
+            raise _unwritable(folder, error) from error
     return path
 
 
@@ -157,5 +171,5 @@ def _acquire(lock: FileLock, output_dir: Path, timeout: float) -> bool:
     except Timeout:
         return False
     except OSError as error:  # the lock file cannot be created: the folder is not writable after all
-        raise UsageError(f"--output {output_dir}: cannot be written ({error.strerror})") from error
+        raise _unwritable(output_dir, error) from error
     return True
