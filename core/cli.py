@@ -226,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[verbosity],
         help="run the pipeline once",
         description="Run the pipeline once: a line as each step starts and ends, then a summary. "
-        f"The run's full log goes to <output>/{LOGS_DIRNAME}/.",
+        f"The run's full log goes to <output>/{LOGS_DIRNAME}/. One run per output folder at a time: "
+        f"a run into a folder another run holds stops at once (exit status {EXIT_BUSY}), or waits with --wait.",
         epilog=EXIT_CODES_HELP,
     )
     run.add_argument(

@@ -14,9 +14,11 @@ cron fires). Both are settled here, once for every implementation, before any wo
   exits (a crash, SIGKILL), so a dead run never blocks the next one. Who holds it is written beside
   the lock (``.lc-pipeline.run.json``) for the refusal to name; the lock itself is the decision.
 
-Deployed stacks queue their own runs (Dagster's per-warehouse tag limit, Airflow's
-``max_active_runs=1``); ``lc-pipeline run`` has no queue, so this lock is what keeps two of its
-runs out of one folder.
+The CLI takes both after it has re-executed itself in the tool's own environment, so the lock is
+held by the process that runs the pipeline, whichever implementation it is. Deployed stacks start
+their runs without it and keep them apart their own way (Dagster's per-warehouse tag limit,
+Airflow's ``max_active_runs=1``, a folder per landed input); ``lc-pipeline run`` has no queue, so
+this lock is what keeps two of its runs out of one folder.
 """
 
 from __future__ import annotations
