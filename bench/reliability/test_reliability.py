@@ -2,7 +2,8 @@
 settled (one runs, the other stops at once), no row lost, no secret logged.
 
 Each implementation runs in its own processes (``python -m bench.reliability.shard``, its corpus split
-over two, the fault scenario in the first and the two runs into one folder in the second). This section measures outcomes, not time, so the processes overlap: one more at a time
+over two, the fault scenario in the first and the two runs into one folder in the second). This
+section measures outcomes, not time, so the processes overlap: one more at a time
 than the machine has cores, the longest first (by the implementation's cold rounds in this
 session's runtime section), so the section ends soonest. Never all at once: eight tool processes
 on two cores once kept Prefect's temporary server from answering within its start-up timeout.
