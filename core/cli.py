@@ -4,8 +4,12 @@ Implementations are found through entry points (:mod:`core.implementations`) and
 when chosen, so ``--impl scripts`` never pays for importing Dagster, Airflow or Prefect.
 
 Exit status: 0 success; 1 the run failed for another reason (a tool error, a locked warehouse);
-2 usage error (a wrong option or value); 3 bad input data (the message names the file, the record
-and the problem); 4 a data-quality check failed (the outputs were written but do not reconcile).
+2 usage error (a wrong option or value, an input or output path the run cannot use); 3 bad input
+data (the message names the file, the record and the problem); 4 a data-quality check failed (the
+outputs were written but do not reconcile); 5 another run holds the output folder (nothing ran).
+
+Every error ends the command with one line on stderr, also the last line of the run's log file
+once there is one (a path refused before anything is created has none).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.engine import ENGINE_ENV, ENGINES, resolve_engine
-from core.errors import PipelineError, PipelineInputError, QualityCheckFailed
+from core.errors import OutputFolderBusy, PipelineError, PipelineInputError, QualityCheckFailed, UsageError
 from core.generate import CHUNK_CUSTOMERS, PROGRESS_FROM, SAMPLE_CUSTOMERS, SAMPLE_SEED, generate, sample_input
 from core.implementations import (
     DISTRIBUTION,
@@ -32,6 +36,7 @@ from core.implementations import (
     requirement_names,
 )
 from core.progress import PROGRESS_LOGGER
+from core.run_folders import check_run_folders, make_output_folder, one_run_at_a_time
 from core.settings import OUTPUT_ROOT, default_output_dir
 
 # The production path: what `lc-pipeline run` (and `make run`) runs unless told otherwise.
@@ -43,10 +48,15 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 EXIT_CHECK_FAILED = 4
+# Distinct from a failed run (1): nothing was wrong with this run, it never started; try again later.
+EXIT_BUSY = 5
 EXIT_CODES_HELP = (
     f"exit status: 0 success, {EXIT_FAILED} run failed, {EXIT_USAGE} usage error, "
-    f"{EXIT_BAD_INPUT} bad input data, {EXIT_CHECK_FAILED} data-quality check failed"
+    f"{EXIT_BAD_INPUT} bad input data, {EXIT_CHECK_FAILED} data-quality check failed, "
+    f"{EXIT_BUSY} output folder in use by another run"
 )
+# The one line every error ends the command with: on the terminal as it is, in the log file stamped.
+ERROR_LOGGER = "lc_pipeline.error"
 
 
 LOGS_DIRNAME = "logs"
@@ -97,17 +107,20 @@ def _run(args: argparse.Namespace) -> int:
         # The tool lives in an environment of its own (Airflow and Prefect cannot share one): the
         # same command, run by that environment's Python, in this process's place.
         os.execv(python, [str(python), "-m", "core.cli", *args.argv])
-    run = load_run(args.impl)
     # A Spark run has its own default folder, so DuckDB's tables and Spark's views never share one.
     output_dir: Path = args.output or default_output_dir(args.impl if engine == "duckdb" else f"{args.impl}-{engine}")
-    input_dir: Path | None = args.input
-    if input_dir is None:
-        input_dir = sample_input()
-        log.info("no --input given: using %s generated sample customers in %s", f"{SAMPLE_CUSTOMERS:,}", input_dir)
-    log_file = _log_to_file(output_dir / LOGS_DIRNAME, args.impl)
+    check_run_folders(args.input, output_dir)  # before anything is created
+    log_file = _log_to_file(make_output_folder(output_dir) / LOGS_DIRNAME, args.impl)
     log.info("%s run into %s; full log: %s", args.impl, output_dir, log_file)
-    started = time.perf_counter()
-    summary = run(input_dir, output_dir, engine)
+    # Taken after the re-exec, by the process that runs the pipeline, before any work, to its end.
+    with one_run_at_a_time(output_dir, args.impl, wait=args.wait):
+        started = time.perf_counter()
+        run = load_run(args.impl)
+        input_dir: Path | None = args.input
+        if input_dir is None:
+            input_dir = sample_input()
+            log.info("no --input given: using %s generated sample customers in %s", f"{SAMPLE_CUSTOMERS:,}", input_dir)
+        summary = run(input_dir, output_dir, engine)
     print("\n".join(summary.lines()))
     print(f"  wall time: {time.perf_counter() - started:.1f} s")
     return 0
@@ -134,6 +147,8 @@ class _LineFormatter(logging.Formatter):
         self.progress = logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.name == ERROR_LOGGER:
+            return record.getMessage()
         return self.progress.format(record) if record.name == PROGRESS_LOGGER else super().format(record)
 
 
@@ -159,9 +174,10 @@ def _logging(verbosity: int) -> Iterator[None]:
 
 
 def _log_to_file(folder: Path, implementation: str) -> Path:
-    """The run's full log (every logger, every level from INFO): a new file per run, under ``folder``."""
+    """The run's full log (every logger, every level from INFO): a new file per run, under ``folder``;
+    named by its process too, so two runs started in the same second never share one."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{implementation}.log"
+    path = folder / f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{implementation}-{os.getpid()}.log"
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
@@ -210,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[verbosity],
         help="run the pipeline once",
         description="Run the pipeline once: a line as each step starts and ends, then a summary. "
-        f"The run's full log goes to <output>/{LOGS_DIRNAME}/.",
+        f"The run's full log goes to <output>/{LOGS_DIRNAME}/. One run per output folder at a time: "
+        f"a run into a folder another run holds stops at once (exit status {EXIT_BUSY}), or waits with --wait.",
         epilog=EXIT_CODES_HELP,
     )
     run.add_argument(
@@ -236,8 +253,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"what runs the dbt project: duckdb (embedded) or spark (a local Spark session; "
         f"Java 17 needed); default ${ENGINE_ENV}, else duckdb",
     )
+    run.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help=f"when another run holds the output folder, wait up to SECONDS for it (default 0: stop at once "
+        f"with exit status {EXIT_BUSY})",
+    )
     run.set_defaults(handler=_run)
     return parser
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # negative or NaN
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}")
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,7 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return args.handler(args)
         except (PipelineError, ValueError) as error:
-            print(f"lc-pipeline: error: {error}", file=sys.stderr)
+            # Through logging, so that it is also the last line of the run's log file, if there is one.
+            logging.getLogger(ERROR_LOGGER).error("lc-pipeline: error: %s", error)
             return exit_code(error)
 
 
@@ -258,7 +294,10 @@ def exit_code(error: Exception) -> int:
         return EXIT_BAD_INPUT
     if isinstance(error, QualityCheckFailed):
         return EXIT_CHECK_FAILED
-    if isinstance(error, ValueError):  # an option's value the run refused (an unknown engine, ...)
+    if isinstance(error, OutputFolderBusy):
+        return EXIT_BUSY
+    # A path the run cannot use, or an option's value it refused (an unknown engine, ...).
+    if isinstance(error, UsageError | ValueError):
         return EXIT_USAGE
     return EXIT_FAILED
 

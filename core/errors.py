@@ -31,3 +31,12 @@ def permanent_error_named(name: str, message: str) -> PipelineError | None:
 
 class WarehouseInUse(PipelineError):
     """Another process holds the run's DuckDB file (DuckDB allows one writer per file)."""
+
+
+class UsageError(PipelineError):
+    """A path the run cannot use (``--input`` missing or a file, ``--output`` not writable): refused
+    before anything is created."""
+
+
+class OutputFolderBusy(PipelineError):
+    """Another run holds the output folder (:mod:`core.run_folders`); this one did nothing."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.cli import EXIT_BAD_INPUT, LOGS_DIRNAME, exit_code, main
-from core.errors import PipelineInputError, QualityCheckFailed, WarehouseInUse
+from core.errors import OutputFolderBusy, PipelineInputError, QualityCheckFailed, UsageError, WarehouseInUse
 from core.implementations import requirement_names
 
 
@@ -27,6 +27,8 @@ def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path, capsys: pyt
     assert main([*run, "--quiet"]) == EXIT_BAD_INPUT
     assert capsys.readouterr().err.strip().splitlines() == [error]
     assert not (tmp_path / "out" / "account_summary.csv").exists()
+    for log_file in (tmp_path / "out" / LOGS_DIRNAME).iterdir():  # one per run, each ending with the same line
+        assert log_file.read_text(encoding="utf-8").splitlines()[-1].endswith(f" ERROR lc_pipeline.error: {error}")
 
 
 def test_run_shows_each_step_with_its_time_and_logs_everything_to_a_file(
@@ -76,8 +78,10 @@ def test_each_kind_of_failure_has_its_own_exit_status() -> None:
         "check failed": exit_code(QualityCheckFailed("accounts_reconcile")),
         "option value": exit_code(ValueError("unknown engine 'oracle'")),
         "run failed": exit_code(WarehouseInUse("warehouse.duckdb is in use")),
+        "path": exit_code(UsageError("--output out: is a file, not a folder")),
+        "folder busy": exit_code(OutputFolderBusy("out: output folder in use by a scripts run")),
     }
-    assert codes == {"bad input": 3, "check failed": 4, "option value": 2, "run failed": 1}
+    assert codes == {"bad input": 3, "check failed": 4, "option value": 2, "run failed": 1, "path": 2, "folder busy": 5}
 
 
 def test_version_names_the_package_and_the_tools(capsys: pytest.CaptureFixture) -> None:

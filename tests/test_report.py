@@ -3,6 +3,7 @@ nothing measured (a section that did not run says so instead of breaking the rep
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bench.report.document import write_report
@@ -41,13 +42,20 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     from bench.reliability.results import FaultScenario, ReliabilityResult
     from bench.ui.results import Criterion, HotReload, Newcomer, Stop, ToolUi, UiResults
     from testkit.bad_inputs import Outcome
+    from testkit.overlap import OverlapOutcome
 
     store = Store(
         BenchConfig(1_000, 1, 42, [], ["scripts", "dagster"], tmp_path, quick=True),
     )
     fault = FaultScenario(2, ["a", "b"], [], True, True, [], 0, 0, [])
+    overlap = OverlapOutcome([0, 5], "lc-pipeline: error: out: output folder in use by ...", [], [], 0, 0)
     store.reliability["dagster"] = ReliabilityResult(
-        [Outcome("missing_file", True), Outcome("bad_header", False, "unclear message")], fault, 22, ["SECRET"], []
+        [Outcome("missing_file", True), Outcome("bad_header", False, "unclear message")],
+        fault,
+        overlap,
+        22,
+        ["SECRET"],
+        [],
     )
     load = DefinitionLoad(2.5, 2.0, 0.5, 30, "import", checks=72)
     store.model_scaling = ModelScalingResults(
@@ -63,11 +71,13 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     written = write_report(store)
     report = written["report"].read_text(encoding="utf-8")
     assert "1/2 (corpus: 22)" in report and "**bad_header**: unclear message" in report
+    assert "1 ran, 1 stopped at once (exit 5, one line)" in report
     assert "Dagster loaded one (30 assets, 72 checks) in 2.5 s" in report
     assert "7.5 s (one sample: not judged)" in report and "30/30 assets" in report
     assert "3.2 s (one sample: not judged)" in report and "Reload → Materialize all (2 user action(s))" in report
     raw = written["results"].read_text(encoding="utf-8")
     assert '"killed_after_grace": 0' in raw and '"corpus_size": 22' in raw
+    assert json.loads(raw)["reliability"]["dagster"]["overlap"]["exit_codes"] == [0, 5]
 
 
 def test_the_harness_doc_states_the_rules_the_code_applies() -> None:

@@ -1,15 +1,18 @@
-"""The reliability section of the report: bad input, faults, rows lost, secrets."""
+"""The reliability section of the report: bad input, faults, two runs into one folder, rows lost, secrets."""
 
 from __future__ import annotations
 
 from bench.report.context import ReportContext, markdown_table
+from core.cli import EXIT_BUSY
 from testkit.bad_inputs import ORCHESTRATOR_CASES
+from testkit.overlap import OverlapOutcome
 
 HEADERS = (
     "implementation",
     "bad inputs handled as specified",
     "faults injected / recovered",
     "how it recovered",
+    "two runs into one folder",
     "half-written files",
     "rows lost",
     "rows extra",
@@ -19,7 +22,7 @@ HEADERS = (
 
 def section(ctx: ReportContext) -> list[str]:
     store = ctx.store
-    lines = ["", "## Reliability: bad input, faults, rows lost, secrets", ""]
+    lines = ["", "## Reliability: bad input, faults, overlapping runs, rows lost, secrets", ""]
     if not store.reliability:
         return lines + ["Not measured in this run."]
     lines += [
@@ -27,7 +30,10 @@ def section(ctx: ReportContext) -> list[str]:
         "the bad-input corpus "
         "(`testkit/bad_inputs.py`, judged as the tests judge them), and in the first the fault scenario: new input over "
         "an earlier run's folder with `LC_FAIL_ONCE` failing one ingestion and one export once, after their "
-        "work and before it becomes visible. Rows lost or extra are counted against the rules oracle; "
+        "work and before it becomes visible; in the second, two `lc-pipeline run` started together into one new "
+        "folder (`testkit/overlap.py`): one must run, the other stop at once with exit status "
+        f"{EXIT_BUSY} and one line naming the folder and the run holding it (the last line of its log "
+        "file too), no traceback. Rows lost or extra are counted against the rules oracle; "
         "secrets are canary values in `"
         + "`, `".join(next(iter(store.reliability.values())).secret_variables)
         + "` looked for in every file the process left (log, metadata databases, dbt artifacts, outputs).",
@@ -50,13 +56,14 @@ def section(ctx: ReportContext) -> list[str]:
                 f"{len(cases) - len(entry.mishandled)}/{len(cases)} (corpus: {entry.corpus_size})",
                 f"{fault.injected} / {len(fault.fired) if fault.recovered else 0}",
                 how,
-                str(len(fault.partial_files)),
+                _overlap_cell(entry.overlap),
+                str(len(entry.partial_files)),
                 str(entry.rows_lost),
                 str(entry.rows_extra),
                 str(len(entry.secret_leaks)),
             ]
         )
-        rows += [["", f"**{name}**: {problem}", *[""] * 6] for name, problem in entry.mishandled.items()]
+        rows += [["", f"**{name}**: {problem}", *[""] * 7] for name, problem in entry.mishandled.items()]
     lines += markdown_table(HEADERS, rows)
     if store.config.quick:
         lines += [
@@ -76,3 +83,10 @@ def section(ctx: ReportContext) -> list[str]:
             "through every implementation.",
         ]
     return lines
+
+
+def _overlap_cell(overlap: OverlapOutcome) -> str:
+    """What two runs started together did, or each way they broke the rule."""
+    if overlap.handled:
+        return f"1 ran, 1 stopped at once (exit {EXIT_BUSY}, one line)"
+    return f"exit codes {overlap.exit_codes}: " + "; ".join(overlap.problems)

@@ -1,4 +1,5 @@
-"""What the reliability section stores: each bad-input case's outcome, the fault scenario, secrets."""
+"""What the reliability section stores: each bad-input case's outcome, the fault scenario, two runs
+into one folder, secrets."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from testkit.bad_inputs import Outcome
+from testkit.overlap import OverlapOutcome
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,26 @@ class ShardResult:
 
     cases: list[Outcome]
     fault: FaultScenario | None
+    overlap: OverlapOutcome | None
 
     @classmethod
     def from_report(cls, reported: dict[str, Any]) -> ShardResult:
-        fault = reported["fault"]
+        fault, overlap = reported["fault"], reported["overlap"]
         return cls(
-            [Outcome(**case) for case in reported["cases"]], FaultScenario(**fault) if fault is not None else None
+            [Outcome(**case) for case in reported["cases"]],
+            FaultScenario(**fault) if fault is not None else None,
+            OverlapOutcome(**overlap) if overlap is not None else None,
         )
 
 
 @dataclass(frozen=True)
 class ReliabilityResult:
-    """One implementation's whole section: its corpus (from every shard), the fault scenario, secrets."""
+    """One implementation's whole section: its corpus (from every shard), the fault scenario, two runs
+    started together into one folder, secrets."""
 
     cases: list[Outcome]
     fault: FaultScenario
+    overlap: OverlapOutcome
     corpus_size: int  # cases in the whole corpus (``cases`` may be a subset)
     secret_variables: list[str]
     secret_leaks: list[str]  # files that hold a canary value
@@ -54,8 +61,12 @@ class ReliabilityResult:
 
     @property
     def rows_lost(self) -> int:
-        return self.fault.rows_lost + sum(case.rows_lost for case in self.cases)
+        return self.fault.rows_lost + self.overlap.rows_lost + sum(case.rows_lost for case in self.cases)
 
     @property
     def rows_extra(self) -> int:
-        return self.fault.rows_extra + sum(case.rows_extra for case in self.cases)
+        return self.fault.rows_extra + self.overlap.rows_extra + sum(case.rows_extra for case in self.cases)
+
+    @property
+    def partial_files(self) -> list[str]:
+        return self.fault.partial_files + self.overlap.partial_files

@@ -1,6 +1,7 @@
 """The reliability section: bad inputs, injected faults and secrets, for one implementation per process.
 
     python -m bench.reliability.shard --impl airflow --cases all --fault-input DIR --stale DIR --work DIR
+    python -m bench.reliability.shard --impl airflow --cases all --overlap-input DIR --work DIR
 
 In one process (so a tool's start-up is paid once per process, not per case) it runs:
 
@@ -12,6 +13,11 @@ In one process (so a tool's start-up is paid once per process, not per case) it 
    lost or counted twice are counted against the rules oracle. Only when ``--fault-input`` is
    given: the harness splits an implementation's corpus over two processes, one of which also runs
    this scenario;
+3. with ``--overlap-input``, two runs started together into one new output folder
+   (``testkit/overlap.py``): two real ``lc-pipeline run`` commands, each in a process of its own,
+   as cron and a rerun by hand would start them; exactly one must run and the other stop at once
+   with its one line, and the folder must hold what the rules oracle expects. The harness gives it
+   to the other process of the two, so the scenarios do not add up in one.
 and the harness (``bench/reliability/test_reliability.py``) starts it with canary values in the environment
 variables where secrets live (a cloud key, a dbt ``DBT_ENV_SECRET_`` variable), then looks for them
 in every file the process left behind (its log, metadata databases, dbt artifacts, outputs).
@@ -36,6 +42,7 @@ from core.faults import FAULT_ENV, FAULT_MARKER_DIR, InjectedFault
 from core.implementations import implementation_names, load_run
 from testkit.bad_inputs import CASES, Outcome, compare_with_oracle, judge
 from testkit.faults import FAULTS, partial_files, stale_output
+from testkit.overlap import OverlapOutcome, judge_overlap, start_together
 
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "DBT_ENV_SECRET_WAREHOUSE_TOKEN")
 RETRY_DELAY = {"LC_RETRY_DELAY_SECONDS": "1"}  # Airflow's production base delay is 30 s
@@ -76,6 +83,14 @@ def _fault_scenario(run: Callable[[Path, Path], object], fault_input: Path, stal
     )
 
 
+def _overlap_scenario(implementation: str, input_dir: Path, work: Path) -> OverlapOutcome:
+    """Two ``lc-pipeline run`` into one folder, started one right after the other, as a user's are."""
+    print("lc-bench reliability: two runs into one folder", file=sys.stderr, flush=True)
+    output_dir = work / "overlap" / "output"
+    runs = start_together(implementation, input_dir, output_dir, work / "overlap" / "terminal")
+    return judge_overlap(runs, input_dir, output_dir)
+
+
 def canary_environment() -> dict[str, str]:
     """A unique fake value for each variable where secrets usually live."""
     return {name: f"lc-canary-{uuid.uuid4().hex}" for name in SECRET_VARIABLES}
@@ -111,6 +126,7 @@ def main() -> int:
     parser.add_argument("--cases", default="all", help="comma-separated case names, or 'all'")
     parser.add_argument("--fault-input", type=Path, help="the new input of the fault scenario (none: no scenario)")
     parser.add_argument("--stale", type=Path, help="an earlier run's folder to run the fault scenario over")
+    parser.add_argument("--overlap-input", type=Path, help="the input of two runs into one folder (none: not run)")
     parser.add_argument("--work", type=Path, required=True)
     args = parser.parse_args()
     if args.fault_input and not args.stale:
@@ -118,10 +134,12 @@ def main() -> int:
     names = [case.name for case in CASES] if args.cases == "all" else args.cases.split(",")
 
     run = load_run(args.impl)
+    # Before the shared Prefect server: each command starts its own, as a user's does.
+    overlap = _overlap_scenario(args.impl, args.overlap_input.resolve(), args.work) if args.overlap_input else None
     with _shared_prefect_server(args.impl, args.work):
         cases = _bad_inputs(run, names, args.work / "cases")
         fault = _fault_scenario(run, args.fault_input.resolve(), args.stale, args.work) if args.fault_input else None
-    report(asdict(ShardResult(cases, fault)))
+    report(asdict(ShardResult(cases, fault, overlap)))
     return 0
 
 

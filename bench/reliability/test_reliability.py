@@ -1,7 +1,9 @@
-"""Reliability: bad inputs handled as specified, injected faults recovered, no row lost, no secret logged.
+"""Reliability: bad inputs handled as specified, injected faults recovered, two runs into one folder
+settled (one runs, the other stops at once), no row lost, no secret logged.
 
 Each implementation runs in its own processes (``python -m bench.reliability.shard``, its corpus split
-over two). This section measures outcomes, not time, so the processes overlap: one more at a time
+over two, the fault scenario in the first and the two runs into one folder in the second). This
+section measures outcomes, not time, so the processes overlap: one more at a time
 than the machine has cores, the longest first (by the implementation's cold rounds in this
 session's runtime section), so the section ends soonest. Never all at once: eight tool processes
 on two cores once kept Prefect's temporary server from answering within its start-up timeout.
@@ -32,7 +34,9 @@ from core.implementations import interpreter
 from testkit.bad_inputs import CASES, ORCHESTRATOR_CASES, QUICK_CASES
 from testkit.folders import fresh_folder
 
-FAULT_INPUT_CUSTOMERS = 300  # the fault scenario's new input: small, a different seed from the main data
+# The fault scenario's new input, and the input of the two runs into one folder: small, a different
+# seed from the main data.
+FAULT_INPUT_CUSTOMERS = 300
 
 
 # Each implementation's corpus runs in this many processes at once (the first also runs the fault
@@ -120,6 +124,8 @@ def reliability_runs(store: Store, finished_run) -> Iterator[dict[str, tuple[lis
             ]
             if index == 0:
                 command += ["--fault-input", str(fault_input), "--stale", str(stale)]
+            else:
+                command += ["--overlap-input", str(fault_input)]
             shards.append(Shard(command, work, root / f"{implementation}.shard{index}.log", environment))
         started[implementation] = (shards, canaries)
     queue = [shard for name in _longest_first(store, cfg.implementations) for shard in started[name][0]]
@@ -153,12 +159,14 @@ def test_reliability(implementation: str, store: Store, reliability_runs) -> Non
     shards, canaries = reliability_runs[implementation]
     results = [_shard_result(store, implementation, shard) for shard in shards]
     order = {case.name: index for index, case in enumerate(CASES)}
-    fault = results[0].fault
+    fault, overlap = results[0].fault, results[-1].overlap
     assert fault is not None, "the first shard runs the fault scenario"
+    assert overlap is not None, "the last shard runs two runs into one folder"
     folders = [path for shard in shards for path in (shard.work, shard.log)]
     result = ReliabilityResult(
         cases=sorted((case for r in results for case in r.cases), key=lambda case: order[case.case]),
         fault=fault,
+        overlap=overlap,
         corpus_size=len(CASES),
         secret_variables=sorted(canaries),
         secret_leaks=secret_leaks(folders, list(canaries.values())),
@@ -167,6 +175,7 @@ def test_reliability(implementation: str, store: Store, reliability_runs) -> Non
 
     assert result.mishandled == {}
     assert fault.recovered and fault.partial_files == [], fault
+    assert overlap.handled, overlap.problems
     assert (result.rows_lost, result.rows_extra) == (0, 0), (fault, result.cases)
     if implementation != "scripts":
         assert fault.recovered_within_run, f"{implementation} did not retry: {fault.failed_runs}"
