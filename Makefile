@@ -19,6 +19,10 @@ AIRFLOW_PORT ?= 8080
 AIRFLOW_OUTPUT ?= output/airflow
 PREFECT_PORT ?= 4200
 PREFECT_OUTPUT ?= output/prefect
+# What the Dagster and Airflow UIs serve: our definitions unless told otherwise (the harness points
+# them at each tool's hello world, bench/floor/, to time the tool's own floor the same way).
+DAGSTER_MODULE ?= impl_dagster.definitions
+AIRFLOW_DAGS ?= impl_airflow/dags
 
 # The implementations that run in an environment of their own (.venvs/<name>: the project with that extra).
 TOOL_ENVS := airflow prefect
@@ -55,7 +59,7 @@ test: setup-all
 dagster-dev: setup
 	mkdir -p $(DAGSTER_OUTPUT)/dagster_home
 	test -f $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_OUTPUT)/dagster_home/dagster.yaml
-	DAGSTER_HOME=$(abspath $(DAGSTER_OUTPUT))/dagster_home .venv/bin/dagster dev -m impl_dagster.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+	DAGSTER_HOME=$(abspath $(DAGSTER_OUTPUT))/dagster_home .venv/bin/dagster dev -m $(DAGSTER_MODULE) -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 # Dagster deployed, in the foreground: PostgreSQL, a gRPC code server, the daemon and the webserver on
 # http://127.0.0.1:3000, the schedule and sensors on (impl_dagster/launch/deploy.py). Ctrl-C stops all.
@@ -78,7 +82,7 @@ deploy-prefect: setup-all
 # Airflow's UI (airflow standalone) on http://127.0.0.1:8080, on the Airflow home of
 # `lc-pipeline run --impl airflow` (output/airflow); the admin password is printed.
 airflow-ui: setup-all
-	.venvs/airflow/bin/python -m impl_airflow.launch.ui --output $(AIRFLOW_OUTPUT) --port $(AIRFLOW_PORT)
+	.venvs/airflow/bin/python -m impl_airflow.launch.ui --output $(AIRFLOW_OUTPUT) --port $(AIRFLOW_PORT) --dags-folder $(AIRFLOW_DAGS)
 
 # Prefect's UI on http://127.0.0.1:4200, on the Prefect home of `lc-pipeline run --impl prefect`.
 # (PREFECT_UI_API_URL: `--port` alone moves the server, but its UI still calls the API on port 4200.)

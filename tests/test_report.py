@@ -65,7 +65,11 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     reload = HotReload(3.25, how="Reload", run_ok=True, actions=("Reload", "Materialize all"))
     dagster.ui_answers_seconds, dagster.hot_reload, dagster.stop = 7.5, reload, Stop(1.0, True)
     dagster.criteria["all_assets_visible"] = Criterion("met", "30/30 assets")
-    store.ui = UiResults("one after another", 99.0, "no browser", {"dagster": dagster})
+    floor = ToolUi("dagster", "make dagster-dev", Newcomer("make dagster-dev", [], []))
+    floor.answers_samples, floor.listed_samples = [5.0, 5.5, 6.0], [5.5, 6.0, 6.5]
+    dagster.answers_samples, dagster.listed_samples = [7.0, 7.5, 8.0], [9.0, 10.0, 11.0]
+    floor.hot_reload = HotReload(1.25, how="Reload", run_ok=True, actions=("Reload", "Materialize all"))
+    store.ui = UiResults("one after another", 99.0, "no browser", {"dagster": dagster}, {"dagster": floor})
     store.runs[("dagster", 1_000)] = [RunMeasurement("dagster", True, 10.0, 1.0, 8.0, 300.0)]
 
     written = write_report(store)
@@ -73,7 +77,10 @@ def test_typed_figures_reach_the_report(tmp_path: Path) -> None:
     assert "1/2 (corpus: 22)" in report and "**bad_header**: unclear message" in report
     assert "1 ran, 1 stopped at once (exit 5, one line)" in report
     assert "Dagster loaded one (30 assets, 72 checks) in 2.5 s" in report
-    assert "7.5 s (one sample: not judged)" in report and "30/30 assets" in report
+    assert "7.5 s (7.0–8.0, n=3)" in report and "30/30 assets" in report
+    floors = report[report.index("### Each tool's floor in its UI") :]
+    assert "`make dagster-dev DAGSTER_MODULE=bench.floor.dagster_hello`" in floors
+    assert "| ours over the floor | +4.0 s |" in floors and "| ours over the floor | +2.0 s |" in floors
     assert "3.2 s (one sample: not judged)" in report and "Reload → Materialize all (2 user action(s))" in report
     raw = written["results"].read_text(encoding="utf-8")
     assert '"killed_after_grace": 0' in raw and '"corpus_size": 22' in raw

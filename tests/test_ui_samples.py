@@ -13,13 +13,16 @@ from bench.ui.checks import MET, NOT_MET, judge_hot_reload, start_order
 from bench.ui.launch import (
     LAST_STEP,
     PROBE_NAME,
+    TOOLS,
     add_airflow_task,
     add_dagster_asset,
     add_prefect_task,
+    make_command,
     make_workspace,
 )
 from bench.ui.render import samples_cell
 from bench.ui.results import HotReload, Newcomer, Stop, ToolUi, median_reload
+from bench.ui.subjects import FLOOR, OURS, SUBJECTS
 
 
 def _tool() -> ToolUi:
@@ -91,30 +94,54 @@ def _function(tree: ast.Module, name: str) -> ast.FunctionDef:
     return next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name)
 
 
-def test_dagster_probe_is_an_asset_downstream_of_the_last_one(workspace: Path) -> None:
-    tree = ast.parse(add_dagster_asset(workspace).read_text())
+@pytest.mark.parametrize("kind", [OURS, FLOOR])
+def test_dagster_probe_is_an_asset_downstream_of_the_last_one(workspace: Path, kind: str) -> None:
+    subject = SUBJECTS["dagster"][kind]
+    tree = ast.parse(add_dagster_asset(workspace, subject).read_text())
     decorator = _function(tree, PROBE_NAME).decorator_list[0]
     assert isinstance(decorator, ast.Call)
     deps = next(k.value for k in decorator.keywords if k.arg == "deps")
-    assert ast.literal_eval(deps) == [LAST_STEP]
+    assert ast.literal_eval(deps) == [subject.last_step]
 
 
-def test_airflow_probe_is_a_task_downstream_of_the_last_one(workspace: Path) -> None:
-    source = add_airflow_task(workspace).read_text()
+@pytest.mark.parametrize("kind", [OURS, FLOOR])
+def test_airflow_probe_is_a_task_downstream_of_the_last_one(workspace: Path, kind: str) -> None:
+    subject = SUBJECTS["airflow"][kind]
+    source = add_airflow_task(workspace, subject).read_text()
     ast.parse(source)
-    assert f'_lc_dag.get_task("{LAST_STEP}") >> {PROBE_NAME}()' in source
+    assert f'_lc_dag.get_task("{subject.last_step}") >> {PROBE_NAME}()' in source
+    assert f"_lc_dag = {subject.graph}()" in source
 
 
-def test_prefect_probe_takes_the_flows_last_result(workspace: Path) -> None:
-    """The flow's last statement returned the quality report; now the probe is given it first, so
-    Prefect's run graph draws the edge quality_report -> probe, and the flow still returns it."""
-    tree = ast.parse(add_prefect_task(workspace).read_text())
-    *_, assign, call, ret = _function(tree, "lc_pipeline").body
-    assert isinstance(assign, ast.Assign) and isinstance(assign.value, ast.Call)
-    assert ast.unparse(assign.value.func) == LAST_STEP
+@pytest.mark.parametrize("kind", [OURS, FLOOR])
+def test_prefect_probe_takes_the_flows_last_result(workspace: Path, kind: str) -> None:
+    """The flow's last statement returned its last result (ours: the quality report); now the probe is
+    given it first, so Prefect's run graph draws the edge last step -> probe, and the flow still
+    returns it."""
+    subject = SUBJECTS["prefect"][kind]
+    path = workspace / subject.definitions
+    returned = _function(ast.parse(path.read_text()), subject.graph).body[-1]
+    assert isinstance(returned, ast.Return) and returned.value is not None
+    tree = ast.parse(add_prefect_task(workspace, subject).read_text())
+    *_, assign, call, ret = _function(tree, subject.graph).body
+    assert isinstance(assign, ast.Assign) and ast.unparse(assign.value) == ast.unparse(returned.value)
     assert ast.unparse(call) == f"{PROBE_NAME}(_probe_upstream)"
     assert isinstance(ret, ast.Return) and ast.unparse(ret) == "return _probe_upstream"
     assert _function(tree, PROBE_NAME).args.args  # it takes the upstream result
+
+
+def test_our_last_step_is_the_same_in_every_tool() -> None:
+    assert {SUBJECTS[tool][OURS].last_step for tool in SUBJECTS} == {LAST_STEP}
+
+
+def test_a_floor_is_started_by_the_same_make_target_with_its_variables(tmp_path: Path) -> None:
+    """Only the variables the Makefile declares for it point a target at a hello world."""
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    for tool, subjects in SUBJECTS.items():
+        command = make_command(TOOLS[tool], 3000, tmp_path, subjects[FLOOR].make_variables)
+        assert command[: -len(subjects[FLOOR].make_variables) or None] == make_command(TOOLS[tool], 3000, tmp_path)
+        for name in subjects[FLOOR].make_variables:
+            assert f"{name} ?=" in makefile and f"$({name})" in makefile
 
 
 # --- the criterion: met only after the documented action, and saying which ------------------------

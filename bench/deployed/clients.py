@@ -151,11 +151,12 @@ class DagsterApi:
 class AirflowApi:
     crash_target = "scheduler"
 
-    def __init__(self, url: str, home: Path) -> None:
+    def __init__(self, url: str, home: Path, dag_id: str | None = None) -> None:
+        """Runs of ``dag_id`` (ours unless told otherwise)."""
         from impl_airflow.config import DAG_ID
         from impl_airflow.launch.deploy import api_client
 
-        self.dag_id = DAG_ID
+        self.dag_id = dag_id or DAG_ID
         self.http = api_client(url, home)
 
     def trigger(self, input_dir: Path, output_dir: Path) -> str:

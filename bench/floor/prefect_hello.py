@@ -8,7 +8,9 @@ from prefect import flow
 
 
 @flow
-def hello(output_dir: Path = Path("output/floor-prefect")) -> None:
-    """Write ``hello.txt`` into ``output_dir``."""
+def hello(output_dir: Path = Path("output/floor-prefect")) -> Path:
+    """Write ``hello.txt`` into ``output_dir``; return its path (what a next step would read)."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "hello.txt").write_text("hello, world\n", encoding="utf-8")
+    written = output_dir / "hello.txt"
+    written.write_text("hello, world\n", encoding="utf-8")
+    return written

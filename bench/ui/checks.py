@@ -63,6 +63,7 @@ from bench.ui.reload import (
 )
 from bench.ui.results import Criterion, HotReload, Newcomer, Screenshot, ToolUi, UiResults
 from bench.ui.settings import newcomer_settings
+from bench.ui.subjects import FLOOR, OURS, SUBJECTS, Subject
 from core.implementations import interpreter
 from core.services import free_port
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
@@ -112,13 +113,12 @@ def _start_context(ctx: UiContext, tool: str, start: int) -> UiContext:
     return replace(ctx, workspace=make_workspace(ctx.workspace / f"{tool}-{start}"), start=start)
 
 
-def _server(ctx: UiContext, name: str, extra_env: dict[str, str] | None = None) -> UiServer:
-    state = ctx.workspace / "state" / name
-    env = base_environment(
-        ctx.workspace, {INPUT_DIR_ENV: str(ctx.input_dir), OUTPUT_DIR_ENV: str(state / "run"), **(extra_env or {})}
-    )
-    log = ctx.results_dir / "ui" / f"{ctx.named(name)}.log"
-    return UiServer(TOOLS[name], ctx.workspace, free_port(), state, log, env)
+def _server(ctx: UiContext, name: str, subject: Subject) -> UiServer:
+    label = f"{name}-floor" if subject.floor else name
+    state = ctx.workspace / "state" / label
+    env = base_environment(ctx.workspace, {INPUT_DIR_ENV: str(ctx.input_dir), OUTPUT_DIR_ENV: str(state / "run")})
+    log = ctx.results_dir / "ui" / f"{ctx.named(label)}.log"
+    return UiServer(TOOLS[name], ctx.workspace, free_port(), state, log, env, subject.make_variables)
 
 
 def _newcomer(server: UiServer, launcher_environment: list[str] | None = None) -> Newcomer:
@@ -187,9 +187,9 @@ def _lineage_from_nodes(nodes: list[dict[str, Any]]) -> Lineage:
     return Lineage(frozenset(n for edge in edges for n in edge), frozenset(edges))
 
 
-def dagster_ui(ctx: UiContext, result: ToolUi | None = None) -> ToolUi:
-    """One start of ``make dagster-dev``: ready, (first start) the criteria and a screenshot, one edit."""
-    server = _server(ctx, "dagster")
+def dagster_ui(ctx: UiContext, result: ToolUi | None, subject: Subject) -> ToolUi:
+    """One start of ``make dagster-dev``: ready, (our first start) the criteria and a screenshot, one edit."""
+    server = _server(ctx, "dagster", subject)
     result = result or ToolUi("dagster", " ".join(server.command), _newcomer(server))
     result.starts += 1
     api = DagsterApi(server.url)
@@ -199,13 +199,15 @@ def dagster_ui(ctx: UiContext, result: ToolUi | None = None) -> ToolUi:
             server,
             result,
             lambda: answers(f"{server.url}/server_info"),
-            lambda: any(e["loadStatus"] == "LOADED" for e in api.locations()) and bool(api.loaded_asset_keys()),
+            lambda: subject.first_step in api.loaded_asset_keys(),
         )
         location = next(e["name"] for e in api.locations() if e["loadStatus"] == "LOADED")
-        if ctx.first:
+        ours_first = ctx.first and not subject.floor
+        if ours_first:
             _dagster_first_look(ctx, server, api, result)
-        reload = dagster_hot_reload(ctx.workspace, api, location, ctx.input_dir, server.state_dir / RELOAD_OUTPUT)
-        if ctx.first:  # untimed, after the timed edit: is anything picked up with no Reload at all?
+        output = server.state_dir / RELOAD_OUTPUT
+        reload = dagster_hot_reload(ctx.workspace, api, location, subject, ctx.input_dir, output)
+        if ours_first:  # untimed, after the timed edit: is anything picked up with no Reload at all?
             reload = replace(reload, automatic=watch_for_automatic_pickup(ctx.workspace, api))
         result.hot_reloads.append(reload)
     except Exception as error:
@@ -326,25 +328,27 @@ def _judge_materialization(criteria: dict[str, Criterion], api: DagsterApi, run_
 # --- Airflow --------------------------------------------------------------------------------------
 
 
-def airflow_ui(ctx: UiContext, result: ToolUi | None = None) -> ToolUi:
-    """One start of ``make airflow-ui``: ready, (first start) a screenshot, one edit."""
-    server = _server(ctx, "airflow")
+def airflow_ui(ctx: UiContext, result: ToolUi | None, subject: Subject) -> ToolUi:
+    """One start of ``make airflow-ui``: ready, (our first start) a screenshot, one edit."""
+    server = _server(ctx, "airflow", subject)
     if result is None:
-        result = ToolUi("airflow", " ".join(server.command), _newcomer(server, airflow_ui_settings(ctx.workspace)))
+        settings = [] if subject.floor else airflow_ui_settings(ctx.workspace)
+        result = ToolUi("airflow", " ".join(server.command), _newcomer(server, settings))
     result.starts += 1
     home = server.state_dir / "airflow_home"
     api = AirflowApi(server.url, home)
     server.start()
     try:
-        _readiness(server, result, api.healthy, lambda: "check_inputs" in api.task_ids(AIRFLOW_DAG))
-        if ctx.first:
+        _readiness(server, result, api.healthy, lambda: subject.first_step in api.task_ids(subject.graph))
+        if ctx.first and not subject.floor:
             result.config_files = config_files(home)
             result.screenshot = _airflow_screenshot(ctx, server, api)
-        if not api.unpause(AIRFLOW_DAG):
-            raise RuntimeError(f"{AIRFLOW_DAG} stayed paused")
-        runs = AirflowRuns(server.url, home)
+        if not api.unpause(subject.graph):
+            raise RuntimeError(f"{subject.graph} stayed paused")
+        runs = AirflowRuns(server.url, home, subject.graph)
         try:
-            reload = airflow_hot_reload(ctx.workspace, api, runs, ctx.input_dir, server.state_dir / RELOAD_OUTPUT)
+            output = server.state_dir / RELOAD_OUTPUT
+            reload = airflow_hot_reload(ctx.workspace, api, runs, subject, ctx.input_dir, output)
         finally:
             runs.close()
         result.hot_reloads.append(reload)
@@ -383,18 +387,18 @@ def _airflow_screenshot(ctx: UiContext, server: UiServer, api: AirflowApi) -> Sc
 # --- Prefect --------------------------------------------------------------------------------------
 
 
-def prefect_ui(ctx: UiContext, result: ToolUi | None = None) -> ToolUi:
-    """One start of ``make prefect-ui``: ready, (first start) a first run and a screenshot, one edit."""
-    server = _server(ctx, "prefect")
+def prefect_ui(ctx: UiContext, result: ToolUi | None, subject: Subject) -> ToolUi:
+    """One start of ``make prefect-ui``: ready, (our first start) a first run and a screenshot, one edit."""
+    server = _server(ctx, "prefect", subject)
     result = result or ToolUi("prefect", " ".join(server.command), _newcomer(server))
     result.starts += 1
     api = PrefectApi(server.url)
     server.start()
     try:
         _readiness(server, result, lambda: api.healthy() and answers(server.url), None)
-        if ctx.first:
-            _prefect_first_run(ctx, server, api, result)
-        reload = prefect_hot_reload(ctx.workspace, api, lambda: _flow_run(ctx, server, RELOAD_OUTPUT))
+        if ctx.first and not subject.floor:
+            _prefect_first_run(ctx, server, api, result, subject)
+        reload = prefect_hot_reload(ctx.workspace, api, subject, lambda: _flow_run(ctx, server, subject, RELOAD_OUTPUT))
         result.hot_reloads.append(reload)
     except Exception as error:
         _failed(ctx, result, error)
@@ -403,10 +407,10 @@ def prefect_ui(ctx: UiContext, result: ToolUi | None = None) -> ToolUi:
     return result
 
 
-def _prefect_first_run(ctx: UiContext, server: UiServer, api: PrefectApi, result: ToolUi) -> None:
+def _prefect_first_run(ctx: UiContext, server: UiServer, api: PrefectApi, result: ToolUi, subject: Subject) -> None:
     """The first start's checks: config files, a first run (the flow shows with it), its screenshot."""
     result.config_files = config_files(server.state_dir / "prefect_home")
-    first = _flow_run(ctx, server, "run1")
+    first = _flow_run(ctx, server, subject, "run1")
     result.run_seconds = first.seconds
     if not first.ok:
         raise RuntimeError(f"the flow run failed: {first.detail}")
@@ -422,19 +426,19 @@ def _prefect_first_run(ctx: UiContext, server: UiServer, api: PrefectApi, result
     )
 
 
-def _flow_run(ctx: UiContext, server: UiServer, name: str) -> ProbeRun:
-    """``python -m impl_prefect.launch.pipeline`` reporting to this server (docs/prefect.md's "watch a
-    run live"), writing ``<state>/<name>``; ``ok`` is its exit status 0, ``detail`` its log's last lines."""
+def _flow_run(ctx: UiContext, server: UiServer, subject: Subject, name: str) -> ProbeRun:
+    """One run of the subject's flow (``python -m impl_prefect.launch.pipeline`` for ours, docs/prefect.md's
+    "watch a run live") reporting to this server, writing ``<state>/<name>``; ``ok`` is its exit status 0,
+    ``detail`` its log's last lines."""
     env = {**server.env, "PREFECT_API_URL": f"{server.url}/api"}
     output = server.state_dir / name
-    log = ctx.results_dir / "ui" / f"prefect_{ctx.named(name)}.log"
+    log = ctx.results_dir / "ui" / f"prefect{'-floor' if subject.floor else ''}_{ctx.named(name)}.log"
     began = time.perf_counter()
     with log.open("w") as handle:
         process = subprocess.Popen(
             [
                 str(interpreter("prefect")),
-                "-m",
-                "impl_prefect.launch.pipeline",
+                *subject.run_command,
                 "--input",
                 str(ctx.input_dir),
                 "--output",
@@ -455,7 +459,7 @@ def _flow_run(ctx: UiContext, server: UiServer, name: str) -> ProbeRun:
     return ProbeRun(time.perf_counter() - began, process.returncode == 0, " | ".join(tail))
 
 
-SCENARIOS: dict[str, Callable[[UiContext, ToolUi | None], ToolUi]] = {
+SCENARIOS: dict[str, Callable[[UiContext, ToolUi | None, Subject], ToolUi]] = {
     "dagster": dagster_ui,
     "airflow": airflow_ui,
     "prefect": prefect_ui,
@@ -495,21 +499,33 @@ def start_order(tools: list[str], starts: int) -> list[tuple[int, str]]:
 def _run_scenarios(ctx: UiContext, tools: list[str]) -> UiResults:
     began = time.perf_counter()
     starts = QUICK_UI_STARTS if ctx.quick else UI_STARTS
-    results: dict[str, ToolUi] = {}
+    kinds = (OURS,) if ctx.quick else (OURS, FLOOR)
+    results: dict[tuple[str, str], ToolUi] = {}
     for start, name in start_order(tools, starts):
-        if name in results and results[name].error:
-            continue  # a UI that failed once is not started again: it would most likely fail the same way
-        start_ctx = _start_context(ctx, name, start)
-        try:
-            results[name] = SCENARIOS[name](start_ctx, results.get(name))
-        finally:
-            shutil.rmtree(start_ctx.workspace, ignore_errors=True)
-    if "dagster" in results:
-        _settle_criteria(results["dagster"])
+        for kind in kinds:
+            key = (name, kind)
+            if key in results and results[key].error:
+                continue  # a UI that failed once is not started again: it would most likely fail the same way
+            start_ctx = _start_context(ctx, f"{name}-{kind}", start)
+            try:
+                results[key] = SCENARIOS[name](start_ctx, results.get(key), SUBJECTS[name][kind])
+            finally:
+                shutil.rmtree(start_ctx.workspace, ignore_errors=True)
+    if ("dagster", OURS) in results:
+        _settle_criteria(results["dagster", OURS])
     order = ", ".join(tools)
-    mode = f"{starts} start(s) of each UI, interleaved ({order}, then again)" if starts > 1 else "one start of each UI"
+    floors = " (each beside its hello world, the tool's floor)" if FLOOR in kinds else ""
+    mode = (
+        f"{starts} start(s) of each UI{floors}, interleaved ({order}, then again)"
+        if starts > 1
+        else f"one start of each UI{floors}"
+    )
     return UiResults(
-        mode, time.perf_counter() - began, ctx.browser_note, {n: results[n] for n in tools if n in results}
+        mode,
+        time.perf_counter() - began,
+        ctx.browser_note,
+        {n: results[n, OURS] for n in tools if (n, OURS) in results},
+        {n: results[n, FLOOR] for n in tools if (n, FLOOR) in results},
     )
 
 

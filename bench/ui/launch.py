@@ -41,9 +41,12 @@ from bench.child import reporting_snippet, run_python
 from bench.measure import scrubbed_environment
 from bench.paths import REPO
 from bench.ui.results import Stop
+from bench.ui.subjects import OURS, SUBJECTS, Subject
 from core.implementations import TOOL_ENVIRONMENTS_DIR, interpreter
 
-CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect")
+CODE_DIRS = ("core", "dbt", "impl_scripts", "impl_dagster", "impl_airflow", "impl_prefect", "bench/floor")
+# The floors (bench/floor) and the runner that starts Prefect's hello world (bench.runner) need these.
+CODE_FILES = ("Makefile", "bench/__init__.py", "bench/runner.py", "bench/child.py", "bench/paths.py")
 # Derived or run-time folders that a copy of the code must not carry over.
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", "target", "logs", "output", "dbt_packages", "dbt-project", "*.pyc")
 PROBE_NAME = "hot_reload_probe"  # the asset / task / task run a hot-reload edit adds
@@ -71,8 +74,9 @@ TOOLS: dict[str, UiTool] = {
 
 def make_workspace(dest: Path) -> Path:
     """A throwaway checkout of the code, so hot-reload edits and tool state never touch the repo."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "Makefile", dest / "Makefile")
+    for name in CODE_FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, dest / name)
     for name in CODE_DIRS:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, dest / name, ignore=_NOT_COPIED, dirs_exist_ok=True)
@@ -91,8 +95,9 @@ def base_environment(workspace: Path, extra: dict[str, str] | None = None) -> di
     return env
 
 
-def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:
-    """The README's make target, with the port and state folder overridden (nothing else)."""
+def make_command(tool: UiTool, port: int, state_dir: Path, variables: dict[str, str] | None = None) -> list[str]:
+    """The README's make target, with the port and state folder overridden, and ``variables`` (what
+    points a target at a tool's hello world instead of our pipeline; none for ours)."""
     return [
         "make",
         "--no-print-directory",
@@ -103,13 +108,15 @@ def make_command(tool: UiTool, port: int, state_dir: Path) -> list[str]:
         tool.target,
         f"{tool.port_var}={port}",
         f"{tool.output_var}={state_dir}",
+        *(f"{name}={value}" for name, value in (variables or {}).items()),
     ]
 
 
 def recipe_commands(tool: UiTool, workspace: Path, port: int, state_dir: Path) -> list[str]:
     """The shell commands the make target runs (``make -n``): what a newcomer would type without make."""
+    make, *arguments = make_command(tool, port, state_dir)
     dry = subprocess.run(
-        [*make_command(tool, port, state_dir)[:1], "-n", *make_command(tool, port, state_dir)[1:]],
+        [make, "-n", *arguments],
         cwd=workspace,
         capture_output=True,
         text=True,
@@ -162,6 +169,7 @@ class UiServer:
     state_dir: Path
     log_path: Path
     env: dict[str, str]
+    make_variables: dict[str, str] = field(default_factory=dict)  # see make_command
     process: subprocess.Popen | None = None
     started: float = 0.0
     peak_rss_mib: float = 0.0
@@ -176,7 +184,7 @@ class UiServer:
 
     @property
     def command(self) -> list[str]:
-        return make_command(self.tool, self.port, self.state_dir)
+        return make_command(self.tool, self.port, self.state_dir, self.make_variables)
 
     def start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -463,22 +471,25 @@ class PrefectApi:
 # --- hot-reload edits (on the workspace copy) -------------------------------------------------------
 #
 # Every edit adds the same thing at the same place in each tool's graph: a new step downstream of the
-# pipeline's last step (the quality report), which a run of the whole pipeline then runs last.
+# pipeline's last step (ours: the quality report; a floor: its one step), which a run of the whole
+# pipeline then runs last. The subject (bench/ui/subjects.py) names the file, the graph and that step.
 
-LAST_STEP = "quality_report"  # the asset (Dagster), task (Airflow) and task whose result it takes (Prefect)
+LAST_STEP = SUBJECTS["dagster"][OURS].last_step  # our pipeline's: the same in every tool
 
 
-def add_dagster_asset(workspace: Path, name: str = PROBE_NAME, upstream: str | None = LAST_STEP) -> Path:
+def add_dagster_asset(
+    workspace: Path, subject: Subject, name: str = PROBE_NAME, downstream_of_last: bool = True
+) -> Path:
     """A new asset in the code location's definitions module, as a developer would add one:
-    downstream of ``upstream`` (None: an asset of its own, as the untimed automatic-pickup check adds)."""
-    path = workspace / "impl_dagster" / "definitions.py"
-    deps = f", deps=[{upstream!r}]" if upstream else ""
+    downstream of the last step (or an asset of its own, as the untimed automatic-pickup check adds)."""
+    path = workspace / subject.definitions
+    deps = f", deps=[{subject.last_step!r}]" if downstream_of_last else ""
     path.write_text(
         path.read_text()
         + f'''
 
 # Added by the harness (bench/ui/launch.py) to measure hot reload; this is a temporary copy.
-from dagster import asset as _probe_asset  # noqa: E402
+from dagster import Definitions as _ProbeDefinitions, asset as _probe_asset  # noqa: E402
 
 
 @_probe_asset(group_name="hot_reload"{deps})
@@ -486,19 +497,19 @@ def {name}() -> None:
     """A new asset: the UI lists it once the code location has reloaded."""
 
 
-defs = Definitions.merge(defs, Definitions(assets=[{name}]))
+defs = _ProbeDefinitions.merge(defs, _ProbeDefinitions(assets=[{name}]))
 '''
     )
     return path
 
 
-def add_airflow_task(workspace: Path, dag_function: str = "lc_pipeline") -> Path:
+def add_airflow_task(workspace: Path, subject: Subject) -> Path:
     """A new task in the existing DAG file (a change of a known file, not a new file), downstream of
-    the DAG's last task."""
-    path = workspace / "impl_airflow" / "dags" / "lc_pipeline.py"
+    the DAG's last task. The ``@dag`` function is named as its DAG id."""
+    path = workspace / subject.definitions
     source = path.read_text()
     lines = source.splitlines()
-    call = _last_module_level_call(source, dag_function)
+    call = _last_module_level_call(source, subject.graph)
     lines[call - 1] = f"_lc_dag = {lines[call - 1].strip()}"
     lines.insert(
         call,
@@ -510,17 +521,18 @@ with _lc_dag:
     def {PROBE_NAME}() -> None:
         """A new task: the UI lists it once the DAG processor has parsed the changed file."""
 
-    _lc_dag.get_task("{LAST_STEP}") >> {PROBE_NAME}()''',
+    _lc_dag.get_task("{subject.last_step}") >> {PROBE_NAME}()''',
     )
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def add_prefect_task(workspace: Path, flow_function: str = "lc_pipeline") -> Path:
-    """A new task in the flow, called with the flow's last result (the quality report): downstream of
-    the last task in Prefect's run graph, which draws its edges from the data a task is given. There
-    is no server-side code: the next run shows it."""
-    path = workspace / "impl_prefect" / "flows.py"
+def add_prefect_task(workspace: Path, subject: Subject) -> Path:
+    """A new task in the flow, called with the flow's last result (ours: the quality report):
+    downstream of the last task in Prefect's run graph, which draws its edges from the data a task is
+    given. There is no server-side code: the next run shows it."""
+    path = workspace / subject.definitions
+    flow_function = subject.graph
     source = path.read_text()
     flow = next(
         node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef) and node.name == flow_function

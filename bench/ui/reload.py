@@ -42,14 +42,15 @@ from bench.ui.launch import (
     poll_until,
 )
 from bench.ui.results import HotReload
+from bench.ui.subjects import OURS, SUBJECTS, Subject
 
 RELOAD_TIMEOUT = 300.0  # seconds from the save to the new step listed
 # Seconds for a run of the whole pipeline: Airflow's, one task at a time with a process each, took
 # 548-632 s (and once more than 900) on a 2-core machine shared with other test sessions.
 RUN_TIMEOUT = 1800.0
 AUTOMATIC_WATCH = 15.0  # seconds a second edit is watched for with no user action (Dagster)
-DAGSTER_JOB = "lc_pipeline_job"  # AssetSelection.all(): every asset, the new one included
-AIRFLOW_DAG = "lc_pipeline"
+DAGSTER_JOB = SUBJECTS["dagster"][OURS].graph
+AIRFLOW_DAG = SUBJECTS["airflow"][OURS].graph
 
 
 @dataclass(frozen=True)
@@ -123,13 +124,16 @@ def _with(describe: HotReload, seconds: float | None, **fields: Any) -> HotReloa
 # --- Dagster ---------------------------------------------------------------------------------------
 
 
-def dagster_hot_reload(workspace: Path, api: DagsterApi, location: str, input_dir: Path, output_dir: Path) -> HotReload:
+def dagster_hot_reload(
+    workspace: Path, api: DagsterApi, location: str, subject: Subject, input_dir: Path, output_dir: Path
+) -> HotReload:
     """The new asset, Reload at once, then Materialize all into ``output_dir``."""
+    assert subject.run_config is not None
+    run_config = subject.run_config(input_dir, output_dir)
 
     def run() -> ProbeRun:
         launched = time.perf_counter()
-        config = {"resources": {"lc_paths": {"config": {"input_dir": str(input_dir), "output_dir": str(output_dir)}}}}
-        run_id = api.launch_job(DAGSTER_JOB, config)
+        run_id = api.launch_job(subject.graph, run_config)
         status = wait_dagster_run(api, run_id)
         seconds = time.perf_counter() - launched
         ran = any(
@@ -138,15 +142,16 @@ def dagster_hot_reload(workspace: Path, api: DagsterApi, location: str, input_di
         )
         return ProbeRun(seconds, status == "SUCCESS" and ran, f"{status}; new asset materialized: {ran}")
 
+    manifest = "" if subject.floor else ", dbt's manifest included"
     return timed_hot_reload(
-        lambda: add_dagster_asset(workspace),
+        lambda: add_dagster_asset(workspace, subject),
         lambda: _reload(api, location),
         lambda: PROBE_NAME in api.loaded_asset_keys(),
         run,
         HotReload(
             None,
-            how="reloadRepositoryLocation (what the UI's Reload button sends; the code location is loaded anew, "
-            f"dbt's manifest included), then launchRun of {DAGSTER_JOB}",
+            how="reloadRepositoryLocation (what the UI's Reload button sends; the code location is loaded anew"
+            f"{manifest}), then launchRun of {subject.graph}",
             action="click Reload in the UI",
             actions=("Reload the code location", "Materialize all"),
         ),
@@ -163,7 +168,7 @@ def watch_for_automatic_pickup(workspace: Path, api: DagsterApi) -> bool:
     """Whether ``dagster dev`` lists a second new asset with no user action within
     :data:`AUTOMATIC_WATCH` seconds of its save (untimed: what the criterion's evidence reports)."""
     second = f"{PROBE_NAME}_2"
-    add_dagster_asset(workspace, second, upstream=None)
+    add_dagster_asset(workspace, SUBJECTS["dagster"][OURS], second, downstream_of_last=False)
     return wait(lambda: second in api.loaded_asset_keys(), AUTOMATIC_WATCH, every=1.0) is not None
 
 
@@ -171,11 +176,11 @@ def watch_for_automatic_pickup(workspace: Path, api: DagsterApi) -> bool:
 
 
 def airflow_hot_reload(
-    workspace: Path, api: AirflowApi, runs: AirflowRuns, input_dir: Path, output_dir: Path
+    workspace: Path, api: AirflowApi, runs: AirflowRuns, subject: Subject, input_dir: Path, output_dir: Path
 ) -> HotReload:
     """The new task, Reparse Dag at once, then a triggered run into ``output_dir``. The DAG must be
     unpaused already (a one-off toggle, not part of the edit)."""
-    token = api.file_token(AIRFLOW_DAG)  # the DAG page the user is on already has it
+    token = api.file_token(subject.graph)  # the DAG page the user is on already has it
 
     def run() -> ProbeRun:
         triggered = time.perf_counter()
@@ -193,15 +198,15 @@ def airflow_hot_reload(
         return ProbeRun(seconds, record.state == SUCCESS and ran, f"{record.tool_state}; new task ran: {ran}")
 
     return timed_hot_reload(
-        lambda: add_airflow_task(workspace),
+        lambda: add_airflow_task(workspace, subject),
         lambda: api.reparse(token),
-        lambda: PROBE_NAME in api.task_ids(AIRFLOW_DAG),
+        lambda: PROBE_NAME in api.task_ids(subject.graph),
         run,
         HotReload(
             None,
             how="PUT /api/v2/parseDagFile/{file_token} (what the DAG page's Reparse Dag button sends; without it "
             "the DAG processor re-parses the file within min_file_process_interval, 30 s by default), then "
-            "POST /api/v2/dags/lc_pipeline/dagRuns",
+            f"POST /api/v2/dags/{subject.graph}/dagRuns",
             action="click Reparse Dag in the UI",
             actions=("Reparse Dag", "Trigger"),
         ),
@@ -211,7 +216,9 @@ def airflow_hot_reload(
 # --- Prefect ---------------------------------------------------------------------------------------
 
 
-def prefect_hot_reload(workspace: Path, api: PrefectApi, start_run: Callable[[], ProbeRun]) -> HotReload:
+def prefect_hot_reload(
+    workspace: Path, api: PrefectApi, subject: Subject, start_run: Callable[[], ProbeRun]
+) -> HotReload:
     """The new task, then the next run started at once (``start_run`` runs it to its end); the new
     step is listed when the run records its task run."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -224,15 +231,15 @@ def prefect_hot_reload(workspace: Path, api: PrefectApi, start_run: Callable[[],
             return ProbeRun(probe_run.seconds, probe_run.ok and ran, f"{probe_run.detail}; new task run: {states}")
 
         return timed_hot_reload(
-            lambda: add_prefect_task(workspace),
+            lambda: add_prefect_task(workspace, subject),
             lambda: started.append(pool.submit(start_run)),
             # Listed once the run records its task run; a run that ended without it ends the wait too.
             lambda: bool(api.task_runs_named(PROBE_NAME)) or started[0].done(),
             run,
             HotReload(
                 None,
-                how="the next run started at once (`python -m impl_prefect.launch.pipeline`, docs/prefect.md): it "
-                "imports the changed file; the new task is listed when the run records it",
+                how=f"the next run started at once (`python {' '.join(subject.run_command)}`): it imports the "
+                "changed file; the new task is listed when the run records it",
                 action="start the next run (no code on the server to reload)",
                 actions=("start the next run",),
             ),

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from bench.report.context import markdown_table
 from bench.store import Store
 from bench.ui.checks import CRITERIA, NOT_MEASURED
-from bench.ui.results import Criterion, ToolUi
+from bench.ui.results import Criterion, ToolUi, UiResults
+from bench.ui.subjects import FLOOR, SUBJECTS
 
 TOOL_NAMES = {"dagster": "Dagster", "airflow": "Airflow", "prefect": "Prefect"}
 JUDGED_FROM = 3  # samples a timing needs before the verdict rules judge it (bench/ui/verdicts.py)
@@ -121,6 +122,68 @@ ROWS: list[tuple[str, Callable[[ToolUi], str]]] = [
 ]
 
 
+def _over(ours: Sequence[float], floor: Sequence[float]) -> str:
+    """Our median over the floor's: the seconds our pipeline adds to the tool's own."""
+    if not ours or not floor:
+        return "not measured"
+    return f"{statistics.median(ours) - statistics.median(floor):+.1f} s"
+
+
+def _reload_seconds(result: ToolUi, figure: Callable[..., float | None]) -> list[float]:
+    return [value for r in result.hot_reloads if r.ok and (value := figure(r)) is not None]
+
+
+def _floor_started(floor: ToolUi) -> str:
+    subject = SUBJECTS[floor.tool][FLOOR]
+    variables = " ".join(f"{name}={value}" for name, value in subject.make_variables.items())
+    runs = f"; runs: `python {' '.join(subject.run_command)}`" if subject.run_command else ""
+    return f"`{floor.newcomer.make_target}{' ' + variables if variables else ''}`{runs}"
+
+
+def _reload_over(ours: ToolUi, floor: ToolUi) -> str:
+    return _over(_reload_seconds(ours, lambda h: h.seconds), _reload_seconds(floor, lambda h: h.seconds))
+
+
+FLOOR_ROWS: list[tuple[str, Callable[[ToolUi, ToolUi], str]]] = [
+    ("the hello world started with", lambda floor, _: _floor_started(floor)),
+    ("floor: time from command to UI answering", lambda floor, _: samples_cell(floor.answers_samples)),
+    ("ours over the floor", lambda floor, ours: _over(ours.answers_samples, floor.answers_samples)),
+    ("floor: time from command to the hello world listed", lambda floor, _: _ready_row(floor)),
+    ("ours over the floor", lambda floor, ours: _over(ours.listed_samples, floor.listed_samples)),
+    (
+        "floor: hot reload, from the save to the new step listed and a run including it finished",
+        lambda floor, _: _reload_samples(floor, lambda h: h.seconds),
+    ),
+    ("ours over the floor", lambda floor, ours: _reload_over(ours, floor)),
+    ("floor: hot reload, of which the run", lambda floor, _: _reload_samples(floor, lambda h: h.run_seconds)),
+    ("floor: peak memory at ready / overall", lambda floor, _: _memory(floor)),
+]
+
+
+def _floor_rows(ui: UiResults) -> list[str]:
+    """Each tool's hello world in its UI beside ours: which of the seconds above are the tool's."""
+    names = [name for name in ui.floors if name in ui.tools]
+    if not names:
+        return []
+    lines = [
+        "",
+        "### Each tool's floor in its UI",
+        "",
+        "Each tool's hello world (`bench/floor/`: one asset, task or flow that writes one file) started with the "
+        "same make target and edited the same way (a new step downstream of its one step, the same user action, "
+        "the same end point), interleaved with ours. *Ours over the floor* is the difference of the medians: the "
+        "seconds our pipeline adds to the tool's own.",
+        "",
+    ]
+    lines += markdown_table(
+        ["", *(TOOL_NAMES.get(n, n) for n in names)],
+        [[label, *(cell(ui.floors[n], ui.tools[n]) for n in names)] for label, cell in FLOOR_ROWS],
+    )
+    errors = {n: ui.floors[n].error for n in names if ui.floors[n].error}
+    failed = [f"- **{TOOL_NAMES.get(n, n)}'s floor failed**: {error[:600]}" for n, error in errors.items() if error]
+    return lines + ([""] + failed if failed else [])
+
+
 def _rows(tools: dict[str, ToolUi]) -> list[str]:
     names = list(tools)
     rows = markdown_table(
@@ -152,6 +215,7 @@ def ui_section(store: Store) -> list[str]:
         "",
     ]
     lines += _rows(tools)
+    lines += _floor_rows(ui)
     shots = [(n, shot.file if (shot := result.screenshot) else None) for n, result in tools.items()]
     if any(path for _, path in shots):
         lines += [""] + markdown_table(

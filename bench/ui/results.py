@@ -152,6 +152,7 @@ class UiResults:
     section_seconds: float | None = None
     browser: str = ""  # which browser took the screenshots, or why none were taken
     tools: dict[str, ToolUi] = field(default_factory=dict)
+    floors: dict[str, ToolUi] = field(default_factory=dict)  # each tool's hello world, started and edited alike
 
     @property
     def criteria(self) -> dict[str, Criterion]:

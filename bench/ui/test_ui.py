@@ -6,7 +6,7 @@ section runs once per session (fixture ``ui_section``); the tests below only rea
 so a failure names the one thing that did not work. Timings are figures for the report, never
 pass/fail.
 
-    pytest bench/ui/test_ui.py               # one UI at a time, three starts each, the full set
+    pytest bench/ui/test_ui.py               # one UI at a time, three starts each, each beside its hello world
     pytest bench/ui/test_ui.py --quick       # Dagster's UI only, started once (the ADR's five criteria, a screenshot)
     pytest bench --no-browser             # no screenshots (no Chromium on the machine)
     pytest bench --no-ui                  # skip the whole section
@@ -111,6 +111,20 @@ def test_ui_hot_reload(ui_section: UiResults, store: Store, tool: str) -> None:
     failed = [f"edit {n}: {r.note}" for n, r in enumerate(result.hot_reloads, 1) if not r.ok]
     assert not failed, f"{tool}: {failed}"
     assert len(result.hot_reloads) == result.starts, f"{tool}: {result.error}"
+
+
+@pytest.mark.parametrize("tool", UI_TOOLS)
+def test_floor_ui_starts_lists_and_reloads(ui_section: UiResults, store: Store, tool: str) -> None:
+    """The tool's hello world, started and edited as ours is: the floor the UI table subtracts."""
+    if store.config.quick:
+        pytest.skip("--quick starts no floor")
+    if tool not in ui_section.floors:
+        pytest.skip(f"{tool} not selected (--impls)")
+    floor = ui_section.floors[tool]
+    assert floor.error is None, f"{tool}'s floor: {floor.error} (log: {floor.log})"
+    assert len(floor.answers_samples) == floor.starts
+    failed = [r.note for r in floor.hot_reloads if not r.ok]
+    assert len(floor.hot_reloads) == floor.starts and not failed, f"{tool}'s floor: {failed}"
 
 
 def test_adr_validation_criteria(ui_section: UiResults) -> None:

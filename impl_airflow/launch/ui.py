@@ -2,6 +2,7 @@
 
     .venvs/airflow/bin/python -m impl_airflow.launch.ui                       # output/airflow (the DAG's default)
     .venvs/airflow/bin/python -m impl_airflow.launch.ui --output /tmp/run1    # the runs impl_airflow.launch.pipeline.run made there
+    .venvs/airflow/bin/python -m impl_airflow.launch.ui --dags-folder bench/floor/airflow_dags  # other DAG files (no dbt manifest made)
 
 It points ``AIRFLOW_HOME`` at ``<output>/airflow_home``, the home ``impl_airflow.launch.pipeline.run`` uses
 for that folder, so the UI shows the DAG (graph, dbt task group, Assets) and every run recorded
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 from impl_airflow.config import (
+    DAGS_FOLDER,
     DEFAULT_INPUT_DIR,
     DEFAULT_OUTPUT_DIR,
     REPO_ROOT,
@@ -38,9 +40,9 @@ from impl_airflow.config import (
 )
 
 
-def ui_environment(input_dir: Path, output_dir: Path, port: int) -> dict[str, str]:
+def ui_environment(input_dir: Path, output_dir: Path, port: int, dags_folder: Path = DAGS_FOLDER) -> dict[str, str]:
     return {
-        **airflow_environment(airflow_home(output_dir)),
+        **airflow_environment(airflow_home(output_dir), dags_folder.resolve()),
         INPUT_DIR_ENV: str(input_dir.resolve()),
         OUTPUT_DIR_ENV: str(output_dir.resolve()),
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -59,14 +61,18 @@ def main(argv: list[str] | None = None) -> None:
         help="output folder whose airflow_home the UI shows (default %(default)s)",
     )
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--dags-folder", type=Path, default=DAGS_FOLDER, help="the DAG files to serve (default: ours, %(default)s)"
+    )
     args = parser.parse_args(argv)
 
-    from impl_airflow.launch.manifest import prepare_manifest
+    if args.dags_folder.resolve() == DAGS_FOLDER:
+        from impl_airflow.launch.manifest import prepare_manifest
 
-    prepare_manifest()  # the DAG file renders its dbt tasks from it
+        prepare_manifest()  # our DAG file renders its dbt tasks from it
     airflow_home(args.output).mkdir(parents=True, exist_ok=True)
     airflow = Path(sys.executable).with_name("airflow")
-    env = {**os.environ, **ui_environment(args.input, args.output, args.port)}
+    env = {**os.environ, **ui_environment(args.input, args.output, args.port, args.dags_folder)}
     # standalone starts its components as `airflow ...` subprocesses: this environment's first.
     env["PATH"] = os.pathsep.join([str(airflow.parent), env.get("PATH", "")])
     print(f"AIRFLOW_HOME={env['AIRFLOW_HOME']}; UI on http://127.0.0.1:{args.port} (Ctrl-C stops it)", flush=True)
