@@ -21,6 +21,10 @@ from bench.runner import YARDSTICKS
 from bench.timeline.steps import Timeline
 from bench.ui.results import UiResults
 
+# The verdict rules judge a timing on three samples or more (bench/verdicts.py): more starts of a UI
+# or runs of a test than that cost minutes each and change no verdict's footing.
+MOST_REPEATS = 3
+
 
 @dataclass
 class BenchConfig:
@@ -33,6 +37,12 @@ class BenchConfig:
     quick: bool
     full_corpus: bool = False  # every bad-input case through every implementation, not only scripts
     deployed: bool = False  # the deployed stacks measured too (pytest bench --deployed)
+
+    @property
+    def repeats(self) -> int:
+        """How many times a figure taken outside the runtime rounds is taken (each UI's starts, each
+        isolation test's fresh processes): as many as the rounds, at most :data:`MOST_REPEATS`."""
+        return min(self.rounds, MOST_REPEATS)
 
 
 @dataclass

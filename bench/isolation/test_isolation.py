@@ -14,7 +14,8 @@ The step is the quality report, the last one: it reads the warehouse a whole run
 Plain scripts has one way, a call of the core's function: ``step_scripts.py`` is its test both ways,
 timed separately for each. Every module checks the report is written on a copy of the scripts run's
 folder (every check passed) and that the step fails on a copy with one quarantined row deleted. Each
-runs ``REPEATS`` times (a failing one stops at its first failure), every time in a fresh pytest process on fresh copies of both folders with
+runs as many times as the session's rounds, at most three (``BenchConfig.repeats``; a failing one stops at
+its first failure), every time in a fresh pytest process on fresh copies of both folders with
 fresh tool state; the figures are its code lines and the wall time of each process. A way whose test
 fails keeps its figures, marked as failed (its folder copies kept beside its log; the other repeats'
 are deleted): the helper way's harness test fails; the lightest way's is an expected failure, a
@@ -33,9 +34,6 @@ from bench.isolation.results import DIRECT, HELPER
 from bench.store import Store
 from testkit.folders import fresh_folder
 
-# Three fresh processes per module give a median and a range; --quick takes one (a single sample).
-REPEATS = 3
-
 
 @pytest.mark.parametrize("way", [HELPER, DIRECT])
 def test_one_step_in_isolation(store: Store, dataset, finished_run, implementation: str, way: str) -> None:
@@ -45,7 +43,7 @@ def test_one_step_in_isolation(store: Store, dataset, finished_run, implementati
     finished, input_dir = finished_run("scripts"), dataset(store.config.customers)
     root = fresh_folder(store.config.results_dir / "isolation" / implementation / way)
     repeats = []
-    for n in range(1, (1 if store.config.quick else REPEATS) + 1):
+    for n in range(1, store.config.repeats + 1):
         repeats.append(run_once(implementation, module, finished, input_dir, fresh_folder(root / f"repeat{n}")))
         if not repeats[-1].passed:
             break  # a failing test is judged on its failing, not on its time: no more repeats

@@ -5,7 +5,8 @@ One function per tool runs one start of its scenario and adds what it observed t
 ADR's five validation criteria are judged from the Dagster scenario's observations, through the
 GraphQL API the Dagster UI itself uses.
 
-Each UI is started :data:`UI_STARTS` times (once in quick mode), interleaved (Dagster, Airflow,
+Each UI is started ``starts`` times (the session's repeats: as many as its rounds, at most three;
+once in quick mode), interleaved (Dagster, Airflow,
 Prefect, then again), one UI at a time, so each time to ready is measured on an otherwise idle
 harness and a slow spell of the shared machine falls on every tool alike. Every start is cold: a new
 copy of the code and new tool state, and every start makes one hot-reload edit (bench/ui/reload.py),
@@ -72,12 +73,6 @@ from core.settings import INPUT_DIR_ENV, OUTPUT_DIR_ENV
 WIDE = (2400, 1350)
 LONG = (4800, 900)  # Airflow's graph of the expanded dbt group and its Assets is one long row
 READY_TIMEOUT = 600.0  # seconds; a loaded 2-core machine took over 2 minutes for dagster dev
-# Each UI is started this many times: the verdict rules judge a timing on three samples or more.
-# Every start runs the whole pipeline once after its edit; Airflow's run (one task at a time, a
-# process each) is most of a start's time. On a 2-core machine shared with other test sessions the
-# section went from 746 s (one start each, no run after the edit) to 4487 s.
-UI_STARTS = 3
-QUICK_UI_STARTS = 1
 RELOAD_OUTPUT = "reload_run"  # the output folder, under the tool's state, of the run after the edit
 MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
 CRITERIA = [
@@ -95,6 +90,7 @@ class UiContext:
     results_dir: Path
     input_dir: Path
     quick: bool
+    starts: int  # how many times each UI is started
     browser: BrowserService | None
     browser_note: str  # why there are no screenshots, when there are none
     start: int = 1  # which start of the tool's UI this is (1: the one that also screenshots and checks)
@@ -485,7 +481,9 @@ def _sigint_not_ignored() -> Iterator[None]:
 
 
 def run_ui_section(ctx: UiContext, tools: list[str]) -> UiResults:
-    """Every tool's scenario, :data:`UI_STARTS` starts each (one in quick mode), interleaved."""
+    """Every tool's scenario, ``ctx.starts`` starts each, interleaved; each beside its floor (not in quick
+    mode). Every start runs the whole pipeline once after its edit (Airflow's run, one task at a time
+    with a process each, is most of a start's time)."""
     with _sigint_not_ignored():
         return _run_scenarios(ctx, tools)
 
@@ -498,7 +496,7 @@ def start_order(tools: list[str], starts: int) -> list[tuple[int, str]]:
 
 def _run_scenarios(ctx: UiContext, tools: list[str]) -> UiResults:
     began = time.perf_counter()
-    starts = QUICK_UI_STARTS if ctx.quick else UI_STARTS
+    starts = ctx.starts
     kinds = (OURS,) if ctx.quick else (OURS, FLOOR)
     results: dict[tuple[str, str], ToolUi] = {}
     for start, name in start_order(tools, starts):

@@ -1,12 +1,12 @@
 """The UIs, live: time to ready, a screenshot of our pipeline's graph, hot reload, the ADR's criteria.
 
 Each tool's UI is started with the README's make target (see bench/ui/launch.py), driven through its own
-API and headless Chromium, and stopped; three times each, interleaved (bench/ui/checks.py). The whole
+API and headless Chromium, and stopped; as many times each as the session's rounds, at most three, interleaved (bench/ui/checks.py). The whole
 section runs once per session (fixture ``ui_section``); the tests below only read what it observed,
 so a failure names the one thing that did not work. Timings are figures for the report, never
 pass/fail.
 
-    pytest bench/ui/test_ui.py               # one UI at a time, three starts each, each beside its hello world
+    pytest bench/ui/test_ui.py               # one UI at a time, 2 starts each (--rounds, at most 3), beside its floor
     pytest bench/ui/test_ui.py --quick       # Dagster's UI only, started once (the ADR's five criteria, a screenshot)
     pytest bench --no-browser             # no screenshots (no Chromium on the machine)
     pytest bench --no-ui                  # skip the whole section
@@ -29,7 +29,7 @@ from testkit.prerequisites import require
 UI_TOOLS = ("dagster", "airflow", "prefect")
 # The data the UIs' runs read (the hot-reload runs, Dagster's criteria run, Prefect's first run): the small
 # sample a developer iterates on, so that the dev loop's figures are the tools' and our code's, not the
-# data's (and three starts per tool fit in the harness's time).
+# data's (and the starts of every UI and its floor fit in the harness's time).
 UI_CUSTOMERS = 1_000
 
 
@@ -60,6 +60,7 @@ def ui_section(store: Store, dataset, pytestconfig: pytest.Config) -> UiResults:
         store.config.results_dir,
         dataset(min(store.config.customers, UI_CUSTOMERS)),
         store.config.quick,
+        store.config.repeats,
         browser,
         browser_note,
     )
