@@ -1,7 +1,7 @@
 """What the UI section stores: per tool, what its UI showed and how long it took; Dagster's criteria.
 
 A figure that could not be observed stays ``None``, with the reason in a note or the tool's error.
-Each UI is started several times (bench/ui/checks.py, ``UI_STARTS``): a timing taken at every start is
+Each UI is started several times (the session's repeats, bench/ui/checks.py): a timing taken at every start is
 a list of samples, one per start, and its single-figure name (``pipeline_listed_seconds``,
 ``hot_reload``) reads the median, so that a rule judging one figure and a rule judging the samples
 read the same observations.
