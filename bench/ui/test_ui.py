@@ -6,7 +6,7 @@ section runs once per session (fixture ``ui_section``); the tests below only rea
 so a failure names the one thing that did not work. Timings are figures for the report, never
 pass/fail.
 
-    pytest bench/ui/test_ui.py               # one UI at a time, 2 starts each (--rounds, at most 3), beside its floor
+    pytest bench/ui/test_ui.py               # one UI at a time, started once (--rounds N: N, at most 3), beside its floor
     pytest bench/ui/test_ui.py --quick       # Dagster's UI only, started once (the ADR's five criteria, a screenshot)
     pytest bench --no-browser             # no screenshots (no Chromium on the machine)
     pytest bench --no-ui                  # skip the whole section
