@@ -57,8 +57,9 @@ def _reload_action(result: ToolUi) -> str:
 def _ready_row(result: ToolUi) -> str:
     if result.listed_samples:
         return samples_cell(result.listed_samples)
-    if result.tool == "prefect" and result.run_seconds is not None:
-        return f"no code location: the flow shows with its first run ({result.run_seconds:.1f} s run, one sample)"
+    if result.tool == "prefect":
+        first_run = f" ({result.run_seconds:.1f} s run, one sample)" if result.run_seconds is not None else ""
+        return f"no code location: the flow shows with its first run{first_run}"
     return measured_seconds(None)
 
 
@@ -149,7 +150,10 @@ FLOOR_ROWS: list[tuple[str, Callable[[ToolUi, ToolUi], str]]] = [
     ("floor: time from command to UI answering", lambda floor, _: samples_cell(floor.answers_samples)),
     ("ours over the floor", lambda floor, ours: _over(ours.answers_samples, floor.answers_samples)),
     ("floor: time from command to the hello world listed", lambda floor, _: _ready_row(floor)),
-    ("ours over the floor", lambda floor, ours: _over(ours.listed_samples, floor.listed_samples)),
+    (
+        "ours over the floor",
+        lambda floor, ours: _over(ours.listed_samples, floor.listed_samples) if floor.listed_samples else "n/a",
+    ),
     (
         "floor: hot reload, from the save to the new step listed and a run including it finished",
         lambda floor, _: _reload_samples(floor, lambda h: h.seconds),
